@@ -1,0 +1,186 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// methodSpec says which API a method belongs to (for disabled-API answers)
+// and which IAM permission it needs (for denied-permission answers).
+type methodSpec struct {
+	API        string
+	Permission string
+}
+
+// methodSpecs is keyed by gRPC full method without the leading slash
+// ("google.cloud.run.v2.Services/ListServices") or by REST route pattern
+// ("GET /compute/v1/projects/{project}/aggregated/routers"). Each API file
+// adds its own in init.
+var methodSpecs = map[string]methodSpec{}
+
+func addSpecs(m map[string]methodSpec) {
+	for k, v := range m {
+		methodSpecs[k] = v
+	}
+}
+
+// Each API file appends its registration in init, so API files stay
+// independent of each other.
+var (
+	grpcRegistrars []func(*Server, *grpc.Server)
+	restRegistrars []func(*Server, *http.ServeMux)
+)
+
+func (s *Server) registerGRPC(g *grpc.Server) {
+	for _, r := range grpcRegistrars {
+		r(s, g)
+	}
+}
+
+func (s *Server) registerREST(mux *http.ServeMux) {
+	for _, r := range restRegistrars {
+		r(s, mux)
+	}
+}
+
+// unaryInterceptor applies latency, faults, disabled APIs and denied
+// permissions to every gRPC call.
+func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	method := strings.TrimPrefix(info.FullMethod, "/")
+	project := ""
+	if m, ok := req.(proto.Message); ok {
+		project = s.projectFromName(requestResource(m.ProtoReflect()))
+	}
+	if e := s.admit(ctx, method, project); e != nil {
+		return nil, e.grpcErr()
+	}
+	resp, err := handler(ctx, req)
+	if ae, ok := err.(*apiError); ok {
+		return nil, ae.grpcErr()
+	}
+	return resp, err
+}
+
+// requestResource finds the resource a request is about: its name, parent,
+// resource or scope field, or the name of the resource it carries.
+func requestResource(m protoreflect.Message) string {
+	fields := m.Descriptor().Fields()
+	for _, n := range []protoreflect.Name{"name", "parent", "resource", "scope"} {
+		if f := fields.ByName(n); f != nil && f.Kind() == protoreflect.StringKind && !f.IsList() {
+			if v := m.Get(f).String(); v != "" {
+				return v
+			}
+		}
+	}
+	for i := 0; i < fields.Len(); i++ {
+		f := fields.Get(i)
+		if f.Kind() == protoreflect.MessageKind && !f.IsList() && !f.IsMap() && m.Has(f) {
+			sub := m.Get(f).Message()
+			if nf := sub.Descriptor().Fields().ByName("name"); nf != nil && nf.Kind() == protoreflect.StringKind {
+				if v := sub.Get(nf).String(); v != "" {
+					return v
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// restMiddleware answers unmatched routes with Google's 404 envelope.
+func (s *Server) restMiddleware(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" {
+			notFound("the requested URL %s was not found on this server", r.URL.Path).writeREST(w)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// restHandler serves one REST route; a returned *apiError is written as
+// Google's error envelope.
+type restHandler func(w http.ResponseWriter, r *http.Request) *apiError
+
+// handle registers a REST route whose calls get latency, faults, disabled
+// APIs and denied permissions applied, keyed by the route pattern (which is
+// also the name faults use: "GET /compute/v1/projects/{project}/…").
+func (s *Server) handle(mux *http.ServeMux, pattern string, h restHandler) {
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		project := ""
+		for _, key := range []string{"project", "appsId"} {
+			if v := r.PathValue(key); v != "" {
+				s.mu.Lock()
+				project = s.projectID(v)
+				s.mu.Unlock()
+				if project == "" {
+					project = v
+				}
+				break
+			}
+		}
+		if e := s.admit(r.Context(), pattern, project); e != nil {
+			e.writeREST(w)
+			return
+		}
+		if e := h(w, r); e != nil {
+			e.writeREST(w)
+		}
+	})
+}
+
+// writeJSON answers 200 with v as JSON.
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v)
+}
+
+// readJSON decodes a request body.
+func readJSON(r *http.Request, v any) *apiError {
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		return invalidArgument("Invalid JSON payload received. %v", err)
+	}
+	return nil
+}
+
+// page cuts one page out of n sorted items. token is the offset as a
+// decimal string ("" for the first page); size ≤ 0 means def. It returns
+// the bounds and the next token ("" on the last page).
+func (s *Server) page(n int, size int, token string, def int) (int, int, string, *apiError) {
+	start := 0
+	if token != "" {
+		v, err := strconv.Atoi(token)
+		if err != nil || v < 0 || v > n {
+			return 0, 0, "", invalidArgument("invalid page token %q", token)
+		}
+		start = v
+	}
+	if size <= 0 {
+		size = def
+	}
+	s.mu.Lock()
+	max := 0
+	if s.scenario != nil {
+		max = s.scenario.MaxPageSize
+	}
+	s.mu.Unlock()
+	if max > 0 && size > max {
+		size = max
+	}
+	end := start + size
+	if end > n {
+		end = n
+	}
+	next := ""
+	if end < n {
+		next = strconv.Itoa(end)
+	}
+	return start, end, next, nil
+}
