@@ -154,6 +154,8 @@ type Consumer struct {
 	Public   bool     `json:"public,omitempty"`
 	Invokers []string `json:"invokers,omitempty"`
 	URI      string   `json:"uri,omitempty"`
+	// CallURLs are the run.app URLs found in its environment variables.
+	CallURLs []string `json:"callUrls,omitempty"`
 	// Etag and Generation identify the version read; a plan refuses to run
 	// when they changed.
 	Etag       string `json:"etag,omitempty"`
@@ -169,9 +171,9 @@ type Consumer struct {
 	MaxInstances int `json:"maxInstances,omitempty"`
 	// Labels are the resource's labels.
 	Labels map[string]string `json:"labels,omitempty"`
-	// Calls lists other consumers this one calls, where known (from the
-	// label vpcshift.dev/calls or env vars holding run.app URLs); used to
-	// order the migration callees first.
+	// Calls lists the IDs of other consumers this one calls, where known
+	// (environment variables holding their run.app URLs); the migration
+	// moves callees before callers.
 	Calls []string       `json:"calls,omitempty"`
 	Usage *ConsumerUsage `json:"usage,omitempty"`
 }
