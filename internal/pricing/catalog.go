@@ -443,22 +443,29 @@ func CatalogFromBook(b *Book) ([]CatalogService, []CatalogSKU) {
 	var groups []*group
 	byKey := map[string]*group{}
 	for _, p := range b.prices {
-		desc := p.Description
+		id, desc := p.SKU, p.Description
+		if p.Kind == NATUptimeCapHour {
+			// The Catalog has no cap SKU: the cap always travels as the
+			// emulator's cap SKU, whatever SKU or name the book gives it
+			// (a derived cap carries the per-VM SKU), so it comes back as
+			// the cap.
+			id, desc = "", ""
+		}
 		if desc == "" {
 			desc = emulatorDescription(p)
 		}
-		if p.SKU != "" && !p.Kind.Global() {
-			key := string(p.Kind) + "|" + p.SKU + "|" + desc + "|" + tiersKey(p)
+		if id != "" && !p.Kind.Global() {
+			key := string(p.Kind) + "|" + id + "|" + desc + "|" + tiersKey(p)
 			if g, ok := byKey[key]; ok {
 				g.regions = append(g.regions, p.Region)
 				continue
 			}
-			g := &group{kind: p.Kind, sku: p.SKU, desc: desc, price: p, regions: []string{p.Region}}
+			g := &group{kind: p.Kind, sku: id, desc: desc, price: p, regions: []string{p.Region}}
 			byKey[key] = g
 			groups = append(groups, g)
 			continue
 		}
-		groups = append(groups, &group{kind: p.Kind, sku: p.SKU, desc: desc, price: p, regions: []string{p.Region}})
+		groups = append(groups, &group{kind: p.Kind, sku: id, desc: desc, price: p, regions: []string{p.Region}})
 	}
 
 	usedIDs := map[string]bool{}
