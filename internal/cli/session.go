@@ -81,7 +81,7 @@ func (o *globalOpts) connect(ctx context.Context) (*session, error) {
 		if err != nil {
 			return nil, err
 		}
-		emu, err := emulator.Start(ctx, sc)
+		emu, err := emulator.Start(ctx, sc, emulator.WithClock(o.env.Now))
 		if err != nil {
 			return nil, err
 		}

@@ -8,11 +8,6 @@ import (
 
 // Commands whose features have not landed answer with a clear error.
 
-func newInventoryCmd(o *globalOpts) *cobra.Command {
-	return &cobra.Command{Use: "inventory", Short: "List connectors, consumers, Cloud NAT, subnets and DNS (no prices)", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return notYet("vpcshift inventory") }}
-}
-
 func newReportCmd(o *globalOpts) *cobra.Command {
 	return &cobra.Command{Use: "report", Short: "Costs, savings and findings", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return notYet("vpcshift report") }}
