@@ -181,7 +181,7 @@ func (col *collector) call(ctx context.Context, project, api, what string, fn fu
 		cctx, cancel := col.c.callCtx(ctx)
 		n, err = fn(cctx)
 		cancel()
-		if err == nil {
+		if err == nil || errors.Is(err, errEmptyAnswer) {
 			break
 		}
 		ae := classify(err, api, project, what)
@@ -201,18 +201,26 @@ func (col *collector) call(ctx context.Context, project, api, what string, fn fu
 			backoff = col.retry.Max
 		}
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, errEmptyAnswer) {
 		col.emit(Event{Project: project, API: api, What: what, Phase: Failed, Err: err, Elapsed: time.Since(start)})
 		col.recordFailure(project, api, err)
 		return err
 	}
 	col.mu.Lock()
-	col.okCalls++
+	if err == nil {
+		col.okCalls++
+	}
 	col.mu.Unlock()
 	col.recordOK(project, api)
 	col.emit(Event{Project: project, API: api, What: what, Phase: Done, Items: n, Elapsed: time.Since(start)})
 	return nil
 }
+
+// errEmptyAnswer is returned by a call that got an answer meaning "none
+// here" that cannot tell an empty project from a missing one (App Engine's
+// 404 for a project without an app): coverage is ok, but it does not count
+// as having read something.
+var errEmptyAnswer = errors.New("empty answer")
 
 func (col *collector) emit(e Event) {
 	if col.opts.Progress != nil {

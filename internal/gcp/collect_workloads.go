@@ -67,7 +67,7 @@ func (col *collector) appEngine(ctx context.Context, project string) {
 		app, err := col.c.AppEngine.Apps.Get(project).Context(ctx).Do()
 		if err != nil {
 			if ae := classify(err, apiAppEngine, project, ""); ae.Kind == KindNotFound {
-				return 0, nil
+				return 0, errEmptyAnswer
 			}
 			return 0, err
 		}

@@ -86,7 +86,7 @@ var roleFor = map[string]string{
 	"cloudbilling.googleapis.com":   "roles/billing.viewer",
 }
 
-var permissionRE = regexp.MustCompile(`(?i)permission '?([a-z]+\.[a-zA-Z]+\.[a-zA-Z]+)'?`)
+var permissionRE = regexp.MustCompile(`'([a-z]+\.[a-zA-Z]+\.[a-zA-Z]+)'`)
 
 // classify maps an error from any of the clients to an *APIError.
 func classify(err error, api, project, op string) *APIError {
