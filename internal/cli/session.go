@@ -111,6 +111,21 @@ func (o *globalOpts) connect(ctx context.Context) (*session, error) {
 	return s, nil
 }
 
+// connectNoScope connects without resolving a project scope (for the
+// Billing Catalog, which is not project-scoped).
+func (o *globalOpts) connectNoScope(ctx context.Context) (*session, error) {
+	saved := o.projects
+	if len(saved) == 0 {
+		o.projects = []string{"-"}
+	}
+	s, err := o.connect(ctx)
+	o.projects = saved
+	if s != nil {
+		s.projects = nil
+	}
+	return s, err
+}
+
 // resolveProjects applies the documented order: --project, the scenario's
 // projects (demo/emulator), CLOUDSDK_CORE_PROJECT, the gcloud config.
 // With --org or --folder the list may stay empty (the inventory expands it).

@@ -28,11 +28,6 @@ func newRollbackCmd(o *globalOpts) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error { return notYet("vpcshift rollback") }}
 }
 
-func newPricesCmd(o *globalOpts) *cobra.Command {
-	return &cobra.Command{Use: "prices", Short: "Show the price book", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return notYet("vpcshift prices") }}
-}
-
 func runReportJSON(ctx context.Context, o *globalOpts) error { return notYet("vpcshift --report") }
 
 func runTUI(ctx context.Context, o *globalOpts) error { return notYet("the interactive UI") }
