@@ -129,6 +129,7 @@ func TestAssetSearchByProject(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
+		"//cloudresourcemanager.googleapis.com/projects/1001",
 		"//compute.googleapis.com/projects/root-proj/regions/us-central1/routers/nat-router",
 		"//compute.googleapis.com/projects/root-proj/regions/us-central1/subnetworks/conn-subnet",
 		"//run.googleapis.com/projects/root-proj/locations/us-central1/services/api",
@@ -227,9 +228,9 @@ func TestAssetSearchByOrganization(t *testing.T) {
 		t.Fatalf("function %v", rs[0])
 	}
 
-	// The other organisation holds only its own project.
+	// The other organisation holds only its own project (and its resources).
 	rs, err = searchAll(t, c, &assetpb.SearchAllResourcesRequest{Scope: "organizations/999"})
-	if err != nil || !slices.Equal(resultNames(rs), []string{"//run.googleapis.com/projects/other-org-proj/locations/us-central1/services/elsewhere"}) {
+	if err != nil || !slices.Equal(resultNames(rs), []string{"//cloudresourcemanager.googleapis.com/projects/4004", "//run.googleapis.com/projects/other-org-proj/locations/us-central1/services/elsewhere"}) {
 		t.Fatalf("organizations/999: %v %v", resultNames(rs), err)
 	}
 }
@@ -316,5 +317,30 @@ func TestAssetQueryLocationTerms(t *testing.T) {
 		if got := parseAssetQuery(c.query).match(c.location); got != c.want {
 			t.Errorf("query %q on location %q: %v, want %v", c.query, c.location, got, c.want)
 		}
+	}
+}
+
+// Projects are assets too: an organisation or folder search for
+// cloudresourcemanager.googleapis.com/Project lists the projects below it,
+// with their IDs in additionalAttributes.projectId (how --org and --folder
+// find the projects to inventory).
+func TestAssetSearchProjectsUnderFolder(t *testing.T) {
+	srv := startYAML(t, assetScenario)
+	c, err := asset.NewClient(testCtx(t), grpcOpts(srv)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rs, err := searchAll(t, c, &assetpb.SearchAllResourcesRequest{Scope: "organizations/100", AssetTypes: []string{"cloudresourcemanager.googleapis.com/Project"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range rs {
+		ids = append(ids, r.GetAdditionalAttributes().GetFields()["projectId"].GetStringValue())
+	}
+	slices.Sort(ids)
+	if len(ids) < 2 || !slices.Contains(ids, "root-proj") || !slices.Contains(ids, "folder-proj") {
+		t.Fatalf("projects under organizations/100: %v", ids)
 	}
 }
