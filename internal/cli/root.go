@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -169,5 +168,3 @@ func (o *globalOpts) colour(tty bool) bool {
 	}
 	return tty
 }
-
-func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -396,8 +396,7 @@ func TestComputeRoutersPatchNAT(t *testing.T) {
 	apiErr(t, err, 400, "invalid")
 
 	// Removing every NAT needs nats sent explicitly as [].
-	op, err = svc.Routers.Patch("acme-net", "us-central1", "nat-router", &compute.Router{ForceSendFields: []string{"Nats"}}).Context(ctx).Do()
-	if err != nil {
+	if _, err = svc.Routers.Patch("acme-net", "us-central1", "nat-router", &compute.Router{ForceSendFields: []string{"Nats"}}).Context(ctx).Do(); err != nil {
 		t.Fatal(err)
 	}
 	if insp, _ := srv.Router("acme-net", "us-central1", "nat-router"); len(insp.Nats) != 0 {

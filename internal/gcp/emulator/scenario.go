@@ -207,8 +207,6 @@ type projectFile struct {
 	ResponsePolicies    yaml.Node `yaml:"responsePolicies"`
 	ResponsePolicyRules yaml.Node `yaml:"responsePolicyRules"`
 	TimeSeries          yaml.Node `yaml:"timeSeries"`
-
-	line int
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+): (.*)`)

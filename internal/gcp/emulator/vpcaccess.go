@@ -61,10 +61,6 @@ type vpcAccessServer struct {
 // connectorRef is a connector's identity: project ID, region, connector ID.
 type connectorRef struct{ project, region, id string }
 
-func (r connectorRef) name() string {
-	return "projects/" + r.project + "/locations/" + r.region + "/connectors/" + r.id
-}
-
 // parseConnectorRef reads a connector reference as consumers write it:
 // projects/P/locations/R/connectors/C (P an ID or a number), or a bare
 // connector ID, which means the consumer's own project and region. Callers

@@ -142,14 +142,6 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = enc.Encode(v)
 }
 
-// readJSON decodes a request body.
-func readJSON(r *http.Request, v any) *apiError {
-	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
-		return invalidArgument("Invalid JSON payload received. %v", err)
-	}
-	return nil
-}
-
 // page cuts one page out of n sorted items. token is the offset as a
 // decimal string ("" for the first page); size ≤ 0 means def. It returns
 // the bounds and the next token ("" on the last page).
