@@ -97,17 +97,18 @@ func (o *globalOpts) connect(ctx context.Context) (*session, error) {
 		}
 		scenarioProjects = ps
 	}
+	projects, err := o.resolveProjects(scenarioProjects)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.projects = projects
 	clients, err := gcp.New(ctx, gcp.Config{Emulator: s.addr, UserAgent: "vpcshift/" + o.env.Version})
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	s.clients = clients
-	s.projects, err = o.resolveProjects(scenarioProjects)
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
 	return s, nil
 }
 
