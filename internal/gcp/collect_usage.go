@@ -28,6 +28,7 @@ const (
 	MetricNATReceived        = "router.googleapis.com/nat/received_bytes_count"
 	MetricRunInstances       = "run.googleapis.com/container/instance_count"
 	MetricRunSentBytes       = "run.googleapis.com/container/network/sent_bytes_count"
+	MetricRunRequests        = "run.googleapis.com/request_count"
 )
 
 // series is one aggregated time series: its grouping labels and value.
@@ -38,13 +39,22 @@ type series struct {
 
 // aggregate asks Monitoring for one value per group over the window.
 func (col *collector) aggregate(ctx context.Context, project, metric, resourceType string, aligner monitoringpb.Aggregation_Aligner, reducer monitoringpb.Aggregation_Reducer, groupBy []string, window time.Duration) ([]series, error) {
+	return col.query(ctx, project, "usage: "+metric, fmt.Sprintf(`metric.type = %q AND resource.type = %q`, metric, resourceType), aligner, reducer, groupBy, window)
+}
+
+// aggregateFilter sums a DELTA metric per group over the window.
+func (col *collector) aggregateFilter(ctx context.Context, project, filter string, window time.Duration, groupBy []string) ([]series, error) {
+	return col.query(ctx, project, "usage", filter, monitoringpb.Aggregation_ALIGN_SUM, monitoringpb.Aggregation_REDUCE_SUM, groupBy, window)
+}
+
+func (col *collector) query(ctx context.Context, project, what, filter string, aligner monitoringpb.Aggregation_Aligner, reducer monitoringpb.Aggregation_Reducer, groupBy []string, window time.Duration) ([]series, error) {
 	var out []series
 	end := col.opts.Now
-	err := col.call(ctx, project, apiMonitoring, "usage: "+metric, func(ctx context.Context) (int, error) {
+	err := col.call(ctx, project, apiMonitoring, what, func(ctx context.Context) (int, error) {
 		out = out[:0]
 		it := col.c.Metrics.ListTimeSeries(ctx, &monitoringpb.ListTimeSeriesRequest{
 			Name:   "projects/" + project,
-			Filter: fmt.Sprintf(`metric.type = %q AND resource.type = %q`, metric, resourceType),
+			Filter: filter,
 			Interval: &monitoringpb.TimeInterval{
 				StartTime: timestamppb.New(end.Add(-window)),
 				EndTime:   timestamppb.New(end),

@@ -78,7 +78,7 @@ func serviceConsumer(project, region string, s *runpb.Service) inventory.Consume
 		URI:                 s.GetUri(),
 		Etag:                s.GetEtag(),
 		Generation:          s.GetGeneration(),
-		LatestReadyRevision: s.GetLatestReadyRevision(),
+		LatestReadyRevision: lastSegment(s.GetLatestReadyRevision()),
 		ServiceAccount:      t.GetServiceAccount(),
 		MaxInstances:        int(t.GetScaling().GetMaxInstanceCount()),
 		Labels:              s.GetLabels(),
@@ -89,7 +89,7 @@ func serviceConsumer(project, region string, s *runpb.Service) inventory.Consume
 		if tt.GetType() == runpb.TrafficTargetAllocationType_TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST {
 			typ = "LATEST"
 		}
-		c.Traffic = append(c.Traffic, inventory.TrafficTarget{Type: typ, Revision: tt.GetRevision(), Percent: int(tt.GetPercent()), Tag: tt.GetTag()})
+		c.Traffic = append(c.Traffic, inventory.TrafficTarget{Type: typ, Revision: lastSegment(tt.GetRevision()), Percent: int(tt.GetPercent()), Tag: tt.GetTag()})
 	}
 	return c
 }

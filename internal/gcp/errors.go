@@ -12,6 +12,8 @@ import (
 	"google.golang.org/api/googleapi"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/vpcshift/vpcshift/internal/inventory"
 )
 
 // Kind classifies an API error for vpcshift's purposes.
@@ -54,6 +56,24 @@ func (e *APIError) Error() string {
 }
 
 func (e *APIError) Unwrap() error { return e.Err }
+
+// Is lets callers test an API error against the inventory sentinels
+// (errors.Is(err, inventory.ErrConflict)) without knowing this package.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case inventory.ErrNotFound:
+		return e.Kind == KindNotFound
+	case inventory.ErrConflict:
+		return e.Kind == KindConflict
+	case inventory.ErrRetryable:
+		return e.Kind == KindRetryable
+	case inventory.ErrDenied:
+		return e.Kind == KindDenied || e.Kind == KindDisabled || e.Kind == KindCredentials
+	case inventory.ErrInvalid:
+		return e.Kind == KindInvalid
+	}
+	return false
+}
 
 // Fix says what the user can do about it.
 func (e *APIError) Fix() string {
