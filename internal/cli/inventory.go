@@ -184,12 +184,18 @@ func inventoryTable(w io.Writer, s *inventory.Snapshot) error {
 	}
 	section("COVERAGE GAPS", len(gaps))
 	for _, c := range gaps {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Project, c.API, c.Detail, c.LeavesOut)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Project, c.API, c.Detail)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, c := range gaps {
+		fmt.Fprintf(w, "  %s %s leaves out: %s\n", c.Project, c.API, c.LeavesOut)
 		if c.Fix != "" {
-			fmt.Fprintf(tw, "\t\tfix: %s\t\n", c.Fix)
+			fmt.Fprintf(w, "    fix: %s\n", c.Fix)
 		}
 	}
-	return tw.Flush()
+	return nil
 }
 
 func countRoutes(s *inventory.Snapshot) int {

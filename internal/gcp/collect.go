@@ -274,6 +274,7 @@ func (col *collector) recordFailure(project, api string, err error) {
 			cv.Detail = "disabled"
 			if m, ok := disabledMeans[api]; ok {
 				cv.LeavesOut = m
+				cv.Fix = "nothing to do; if the project should use it: " + cv.Fix
 			}
 		case KindDenied:
 			cv.Status = inventory.CoverageDenied
