@@ -79,9 +79,6 @@ func (o Options) normalised() Options {
 	return o
 }
 
-// hoursPerMonth as an amount.
-var hoursPerMonth = money.FromInt(money.HoursPerMonth)
-
 // consumerAPIs are the APIs whose consumers keep a connector alive.
 var consumerAPIs = map[string]bool{
 	"run.googleapis.com":            true,
@@ -137,15 +134,13 @@ type analysis struct {
 	cons     []*consState
 	nats     []NAT
 
-	subnetByKey       map[string]*inventory.Subnet   // project|region|name
-	subnetsByNetReg   map[string][]*inventory.Subnet // netKey|region
-	connectorSubnets  map[string]bool                // project|region|name
-	dnsZones          []DNSZone
-	placements        []Placement
-	assumptions       []string
-	connsByNetRegion  map[string][]*connState // netKey|region
-	dnsZonesMonthly   money.Amount
-	dnsZonesPricedAll bool
+	subnetByKey      map[string]*inventory.Subnet   // project|region|name
+	subnetsByNetReg  map[string][]*inventory.Subnet // netKey|region
+	connectorSubnets map[string]bool                // project|region|name
+	dnsZones         []DNSZone
+	placements       []Placement
+	connsByNetRegion map[string][]*connState // netKey|region
+	dnsZonesMonthly  money.Amount
 }
 
 // Analyze prices a snapshot with a book and says what the target pattern

@@ -347,7 +347,7 @@ func (c *Clients) updateFunctionVPC(ctx context.Context, id, etag string, vpc in
 		// Functions have no validate_only: the check is that the function
 		// is gen2 and active (the API refuses Direct VPC on gen1).
 		if f.Environment == "GEN_1" {
-			return nil, &APIError{Kind: KindInvalid, API: apiFunctions, Project: project, Op: what, Err: errors.New("Direct VPC egress is not available for 1st gen functions")}
+			return nil, &APIError{Kind: KindInvalid, API: apiFunctions, Project: project, Op: what, Err: errors.New("1st gen functions cannot use Direct VPC egress")}
 		}
 		return functionState(f), nil
 	}
