@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +22,14 @@ import (
 // terminal's stderr.
 func (o *globalOpts) collect(ctx context.Context, s *session) (*inventory.Snapshot, error) {
 	pr := newProgress(o.env.Err, o.env.ErrTTY, o.verbose)
+	if o.logFile != "" {
+		f, err := os.OpenFile(o.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, usageError("--log: %v", err)
+		}
+		defer f.Close()
+		pr.log = f
+	}
 	snap, err := s.clients.Collect(ctx, gcp.CollectOptions{
 		Projects:    s.projects,
 		Org:         o.org,

@@ -16,6 +16,7 @@ type progress struct {
 	w       io.Writer
 	enabled bool
 	verbose bool
+	log     io.Writer // --log FILE: every event, whatever the terminal
 
 	mu      sync.Mutex
 	started int
@@ -43,6 +44,9 @@ func newProgress(w io.Writer, tty, verbose bool) *progress {
 func (p *progress) Event(e gcp.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.log != nil {
+		fmt.Fprintf(p.log, "%s %-8s %s %s %s items=%d elapsed=%s err=%v\n", time.Now().UTC().Format(time.RFC3339), phaseName(e.Phase), e.Project, e.API, e.What, e.Items, e.Elapsed.Round(time.Millisecond), e.Err)
+	}
 	switch e.Phase {
 	case gcp.Started:
 		p.started++
@@ -118,4 +122,18 @@ func (p *progress) Close() {
 		}
 		fmt.Fprintln(p.w, strings.TrimSpace(msg))
 	}
+}
+
+func phaseName(p gcp.Phase) string {
+	switch p {
+	case gcp.Started:
+		return "start"
+	case gcp.Done:
+		return "done"
+	case gcp.Failed:
+		return "failed"
+	case gcp.Retrying:
+		return "retry"
+	}
+	return "?"
 }
