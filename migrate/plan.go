@@ -195,6 +195,9 @@ type Step struct {
 	MonthlyCostDelta string `json:"monthlyCostDelta,omitempty"`
 	// Risks are what could go wrong, for the runbook.
 	Risks []string `json:"risks,omitempty"`
+	// Notes are what a reviewer should know that is not a risk (what a
+	// step deliberately leaves alone, where a figure comes from).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Params carries every action's arguments; each action uses some fields.
@@ -214,6 +217,14 @@ type Params struct {
 	Tag              string `json:"tag,omitempty"`
 	Percent          int    `json:"percent,omitempty"`
 	PreviousRevision string `json:"previousRevision,omitempty"` // serving before the migration
+	// Revision is the revision deploy-revision creates (and the one the
+	// tag names in shift-traffic).
+	Revision string `json:"revision,omitempty"`
+	// Traffic is the whole traffic split the step sets (deploy-revision:
+	// the previous revision keeps 100%, the new one 0% under the tag;
+	// shift-traffic: the split after the step; the last step is 100% to
+	// LATEST).
+	Traffic []inventory.TrafficTarget `json:"traffic,omitempty"`
 	// Subnet (set-private-google-access).
 	Subnet                string `json:"subnet,omitempty"`
 	PrivateIPGoogleAccess bool   `json:"privateIpGoogleAccess,omitempty"`
@@ -230,10 +241,17 @@ type Params struct {
 	Description string                `json:"description,omitempty"`
 	// Connector (delete-connector).
 	Connector string `json:"connector,omitempty"`
+	// Projects are the projects whose consumers a connector-unused check
+	// reads (the connector's own, its connectedProjects, and the Shared
+	// VPC service projects that list its region).
+	Projects []string `json:"projects,omitempty"`
 	// NAT (remove-nat, remove-nat-subnets).
 	Router        string   `json:"router,omitempty"`
 	NAT           string   `json:"nat,omitempty"`
 	RemoveSubnets []string `json:"removeSubnets,omitempty"`
+	// KeepSubnets are the subnets the gateway keeps serving after
+	// remove-nat-subnets (for tools that set the whole list).
+	KeepSubnets []string `json:"keepSubnets,omitempty"`
 	// Soak.
 	Wait Duration `json:"wait,omitempty"`
 	// Manual and check steps: what to do or check, in words, and the
@@ -265,6 +283,10 @@ const (
 	CheckValidateAccepted CheckKind = "validate-accepted"  // validate_only accepted the target configuration
 	CheckNoBlocker        CheckKind = "no-blocker"         // no plan-stopping blocker remains
 )
+
+// CheckTrafficOneRevision: 100% of a service's traffic goes to
+// Params.PreviousRevision (what deploy-revision expects to find).
+const CheckTrafficOneRevision CheckKind = "traffic-one-revision"
 
 // Check is one precondition or verification.
 type Check struct {
