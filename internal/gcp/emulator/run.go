@@ -191,7 +191,10 @@ func (s *Server) runParent(parent string) (*Project, string, *apiError) {
 	if p == nil {
 		return nil, "", unknownProject("run.googleapis.com", m[1])
 	}
-	if !containsString(p.Regions, m[2]) {
+	// Any Cloud Run region may be listed (an empty list where the project
+	// has nothing); the project's Regions only shape what Locations
+	// returns.
+	if !containsString(p.Regions, m[2]) && !containsString(DefaultRegions, m[2]) {
 		return nil, "", invalidArgument("Location '%s' is not a valid Google Cloud region for project '%s'.", m[2], m[1])
 	}
 	return p, m[2], nil
