@@ -483,9 +483,8 @@ func (p *applyProgress) Event(e migrate.Event) {
 		}
 		p.line(fmt.Sprintf("%s%s %s (%s): %s", idx, statusMark[e.Kind], e.Step, e.Duration.Round(100*time.Millisecond), oneLine(msg)))
 	case migrate.EventRunDone:
-		if e.Message != "" {
-			p.line("vpcshift: " + e.Message)
-		}
+		// The summary (with the journal's path) is printed once the run
+		// returns.
 	}
 }
 
