@@ -1079,6 +1079,7 @@ func (s *Server) computeRouterStatus(w http.ResponseWriter, r *http.Request) *ap
 		if out.Result.Network == "" {
 			out.Result.Network = rt.Network
 		}
+		s.adjustRouterStatus(p, rt, out)
 		writeJSON(w, out)
 		return nil
 	}

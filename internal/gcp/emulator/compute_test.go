@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
 	"encoding/json"
 	"errors"
 	"io"
@@ -715,5 +716,43 @@ func TestComputeDeniedPermission(t *testing.T) {
 	// Get needs compute.subnetworks.get, which is granted.
 	if _, err := svc.Subnetworks.Get("acme-app", "us-east1", "app").Context(ctx).Do(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Deleting a connector takes its VMs out of the router status of the NAT
+// that served it, as Google's would; a removed gateway leaves the status.
+func TestRouterStatusFollowsDeletedConnectors(t *testing.T) {
+	sc, err := LoadScenario("../../../testdata/scenarios/enterprise.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := start(t, sc)
+	ctx := testCtx(t)
+	svc, err := compute.NewService(ctx, restOpts(srv, "/compute/v1/")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vms := func() int64 {
+		st, err := svc.Routers.GetRouterStatus("ent-net-host", "us-central1", "core-router").Context(ctx).Do()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Result.NatStatus[0].NumVmEndpointsWithNatMappings
+	}
+	if got := vms(); got != 12 {
+		t.Fatalf("before: %d VMs, want 12", got)
+	}
+	srv.mu.Lock()
+	p := srv.projects["ent-net-host"]
+	var keep []*vpcaccesspb.Connector
+	for _, c := range p.Connectors {
+		if !strings.HasSuffix(c.GetName(), "/pay-conn") {
+			keep = append(keep, c)
+		}
+	}
+	p.Connectors = keep
+	srv.mu.Unlock()
+	if got := vms(); got != 5 {
+		t.Fatalf("after deleting pay-conn (7 instances): %d VMs, want 5", got)
 	}
 }
