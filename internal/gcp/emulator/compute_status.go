@@ -16,10 +16,29 @@ func (s *Server) adjustRouterStatus(p *Project, rt *compute.Router, st *compute.
 	for _, n := range rt.Nats {
 		current[n.Name] = n
 	}
+	original := map[string]bool{}
+	if s.scenario != nil {
+		for _, sp := range s.scenario.Projects {
+			if sp.ProjectID != p.ProjectID {
+				continue
+			}
+			for _, r := range sp.Routers {
+				if r.Name == rt.Name && computeLast(r.Region) == computeLast(rt.Region) {
+					for _, n := range r.Nats {
+						original[n.Name] = true
+					}
+				}
+			}
+		}
+	}
 	var keep []*compute.RouterStatusNatStatus
 	for _, ns := range st.Result.NatStatus {
 		nat, ok := current[ns.Name]
 		if !ok {
+			if original[ns.Name] {
+				continue // the gateway was removed since
+			}
+			keep = append(keep, ns)
 			continue
 		}
 		gone := s.deletedConnectorVMs(p, rt, nat)
