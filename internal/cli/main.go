@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
-	"github.com/spf13/cobra"
 
 	"github.com/vpcshift/vpcshift/internal/gcp"
 )
@@ -50,11 +49,6 @@ func (e *ExitError) Unwrap() error { return e.Err }
 // usageError is a malformed command line (exit 2).
 func usageError(format string, args ...any) error {
 	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
-}
-
-// notYet is the answer of a command whose feature has not landed.
-func notYet(what string) error {
-	return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s is not yet available in this build of vpcshift", what)}
 }
 
 // Env is everything the commands take from the process: streams, terminal
@@ -155,5 +149,3 @@ func isFlagError(err error) bool {
 	}
 	return false
 }
-
-var _ = cobra.Command{}

@@ -1,0 +1,426 @@
+// Package tui is vpcshift's interactive terminal UI (Bubble Tea v1).
+//
+// The root Model is a router: it owns the screen enum, the frame (header
+// and footer), the help overlay and the quit confirmation, and hands
+// everything else to the screen in view (tui/pages/...). Window sizes go
+// to every screen; keys go to the dialog or text input that holds them,
+// then to the global bindings, then to the screen in view; results of
+// commands go to every screen, each of which keeps only its own (typed,
+// unexported messages, or batches that carry the stream they belong to).
+// Styles live in tui/styles, key bindings in tui/keys; side effects run
+// only in tea.Cmds.
+package tui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vpcshift/vpcshift/analyzer"
+	"github.com/vpcshift/vpcshift/internal/inventory"
+	"github.com/vpcshift/vpcshift/migrate"
+	"github.com/vpcshift/vpcshift/tui/component"
+	"github.com/vpcshift/vpcshift/tui/components/confirm"
+	"github.com/vpcshift/vpcshift/tui/components/statusbar"
+	"github.com/vpcshift/vpcshift/tui/estate"
+	"github.com/vpcshift/vpcshift/tui/keys"
+	"github.com/vpcshift/vpcshift/tui/layout"
+	"github.com/vpcshift/vpcshift/tui/msg"
+	"github.com/vpcshift/vpcshift/tui/pages/apply"
+	"github.com/vpcshift/vpcshift/tui/pages/browse"
+	"github.com/vpcshift/vpcshift/tui/pages/findings"
+	"github.com/vpcshift/vpcshift/tui/pages/loading"
+	"github.com/vpcshift/vpcshift/tui/pages/overview"
+	"github.com/vpcshift/vpcshift/tui/pages/plan"
+	"github.com/vpcshift/vpcshift/tui/styles"
+)
+
+// Screen is what the body shows.
+type Screen int
+
+// Screens; the ones after ScreenLoading have a number key each.
+const (
+	ScreenLoading Screen = iota
+	ScreenOverview
+	ScreenInventory
+	ScreenFindings
+	ScreenPlan
+	ScreenApply
+)
+
+var screenNames = [...]string{"Loading", "Overview", "Inventory", "Findings", "Plan", "Apply"}
+
+func (s Screen) String() string {
+	if s >= 0 && int(s) < len(screenNames) {
+		return screenNames[s]
+	}
+	return fmt.Sprintf("Screen(%d)", int(s))
+}
+
+// page is what the root needs of every screen.
+type page interface {
+	View() string
+	SetSize(w, h int)
+	KeyMap() help.KeyMap
+}
+
+const askQuit = "quit"
+
+// Model is the root model.
+type Model struct {
+	deps Deps
+	ctx  context.Context
+	st   *styles.Styles
+	km   keys.KeyMap
+	log  *slog.Logger
+
+	screen   Screen
+	returnTo Screen
+	showHelp bool
+
+	bar      *statusbar.Model
+	quit     *confirm.Model
+	loading  *loading.Model
+	overview *overview.Model
+	browse   *browse.Model
+	findings *findings.Model
+	plan     *plan.Model
+	apply    *apply.Model
+
+	estate        *estate.Estate
+	width, height int
+}
+
+var _ tea.Model = (*Model)(nil)
+
+// New builds the root model. ctx bounds the inventory.
+func New(ctx context.Context, deps Deps) *Model {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	logw := deps.Log
+	if logw == nil {
+		logw = io.Discard
+	}
+	st := styles.Default()
+	km := keys.Default()
+	lg := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	m := &Model{deps: deps, ctx: ctx, st: st, km: km, log: lg, screen: ScreenLoading}
+	m.bar = statusbar.New(st, km, screenNames[1:])
+	m.bar.SetActive(-1)
+	m.bar.SetContext(deps.Context)
+	m.quit = confirm.New(st, km)
+	m.loading = loading.New(st, km, m.loader(), deps.Now)
+	m.overview = overview.New(st, km)
+	m.browse = browse.New(st, km)
+	m.findings = findings.New(st, km)
+	m.plan = plan.New(st, km, plan.Funcs{Build: deps.Plan, Render: deps.RenderMarkdown, Write: deps.WriteFiles, Dir: deps.PlanDir})
+	m.apply = apply.New(st, km, apply.Funcs{Apply: runner(deps.Apply), Rollback: runner(deps.Rollback), Allow: deps.AllowApply, Now: deps.Now, NATRemoval: deps.NATRemoval,
+		Log: func(s string) { lg.Info("apply", "line", s) }})
+	return m
+}
+
+func runner(f func(context.Context, *migrate.Plan, ApplyControl) error) apply.Runner {
+	if f == nil {
+		return nil
+	}
+	return apply.Runner(f)
+}
+
+// loader wraps Deps.Load to log progress.
+func (m *Model) loader() loading.Loader {
+	if m.deps.Load == nil {
+		return nil
+	}
+	load, lg := m.deps.Load, m.log
+	return func(ctx context.Context, progress func(ProgressEvent)) (*inventory.Snapshot, *analyzer.Report, error) {
+		lg.Info("inventory started")
+		snap, rep, err := load(ctx, func(e ProgressEvent) {
+			if e.Phase == Failed || e.Phase == Retrying {
+				lg.Warn("inventory call", "project", e.Project, "api", e.API, "what", e.What, "phase", e.Phase.String(), "err", e.Err)
+			} else {
+				lg.Debug("inventory call", "project", e.Project, "api", e.API, "what", e.What, "phase", e.Phase.String(), "items", e.Items)
+			}
+			progress(e)
+		})
+		if err != nil {
+			lg.Error("inventory failed", "err", err)
+		} else {
+			lg.Info("inventory done")
+		}
+		return snap, rep, err
+	}
+}
+
+// Screen is the screen in view.
+func (m *Model) Screen() Screen { return m.screen }
+
+// Init starts the inventory.
+func (m *Model) Init() tea.Cmd { return m.loading.Start(m.ctx) }
+
+func (m *Model) current() page {
+	switch m.screen {
+	case ScreenOverview:
+		return m.overview
+	case ScreenInventory:
+		return m.browse
+	case ScreenFindings:
+		return m.findings
+	case ScreenPlan:
+		return m.plan
+	case ScreenApply:
+		return m.apply
+	}
+	return m.loading
+}
+
+func (m *Model) pages() []page {
+	return []page{m.loading, m.overview, m.browse, m.findings, m.plan, m.apply}
+}
+
+func (m *Model) bodyHeight() int { return max(1, m.height-2) }
+
+// Update routes a message.
+func (m *Model) Update(message tea.Msg) (tea.Model, tea.Cmd) {
+	switch mm := message.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = mm.Width, mm.Height
+		m.bar.SetSize(mm.Width, 1)
+		m.quit.SetSize(mm.Width, m.bodyHeight())
+		for _, p := range m.pages() {
+			p.SetSize(mm.Width, m.bodyHeight())
+		}
+		return m, nil
+	case tea.KeyMsg:
+		return m.updateKey(mm)
+	case tea.MouseMsg:
+		if m.showHelp || m.quit.Open() {
+			return m, nil
+		}
+		return m, m.toCurrent(mm)
+	case loading.Loaded:
+		return m, m.loaded(mm)
+	case loading.Failed:
+		m.bar.SetStatus("the inventory failed: "+mm.Err.Error(), true)
+		return m, nil
+	case msg.Open:
+		return m, m.open(mm)
+	case msg.Back:
+		m.setScreen(m.returnTo)
+		return m, nil
+	case msg.Status:
+		m.bar.SetStatus(mm.Text, mm.Err)
+		if mm.Err {
+			m.log.Warn("status", "text", mm.Text)
+		} else {
+			m.log.Info("status", "text", mm.Text)
+		}
+		return m, nil
+	case msg.PlanReady:
+		if mm.Err != nil {
+			m.log.Warn("plan", "err", mm.Err)
+		} else if mm.Plan != nil {
+			m.log.Info("plan made", "stages", len(mm.Plan.Stages), "fingerprint", mm.Plan.Source.Fingerprint)
+		}
+	case confirm.Result:
+		if mm.ID == askQuit {
+			if mm.Yes {
+				m.log.Info("quit while a run was in progress")
+				cancel := m.apply.Cancel
+				return m, tea.Sequence(func() tea.Msg { cancel(); return nil }, tea.Quit)
+			}
+			return m, nil
+		}
+	}
+	return m, m.broadcast(message)
+}
+
+// broadcast hands a command's result to every screen; each keeps its own.
+func (m *Model) broadcast(message tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	var cmd tea.Cmd
+	m.loading, cmd = m.loading.Update(message)
+	cmds = append(cmds, cmd)
+	m.overview, cmd = m.overview.Update(message)
+	cmds = append(cmds, cmd)
+	m.browse, cmd = m.browse.Update(message)
+	cmds = append(cmds, cmd)
+	m.findings, cmd = m.findings.Update(message)
+	cmds = append(cmds, cmd)
+	m.plan, cmd = m.plan.Update(message)
+	cmds = append(cmds, cmd)
+	m.apply, cmd = m.apply.Update(message)
+	cmds = append(cmds, cmd)
+	return tea.Batch(cmds...)
+}
+
+// toCurrent hands a key or mouse message to the screen in view.
+func (m *Model) toCurrent(message tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch m.screen {
+	case ScreenOverview:
+		m.overview, cmd = m.overview.Update(message)
+	case ScreenInventory:
+		m.browse, cmd = m.browse.Update(message)
+	case ScreenFindings:
+		m.findings, cmd = m.findings.Update(message)
+	case ScreenPlan:
+		m.plan, cmd = m.plan.Update(message)
+	case ScreenApply:
+		m.apply, cmd = m.apply.Update(message)
+	default:
+		m.loading, cmd = m.loading.Update(message)
+	}
+	return cmd
+}
+
+// capturing reports whether the screen in view holds every key (a text
+// input or a dialog is open).
+func (m *Model) capturing() bool {
+	c, ok := m.current().(component.Capturer)
+	return ok && c.Capturing()
+}
+
+func (m *Model) updateKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if s, _ := m.bar.Status(); s != "" {
+		m.bar.SetStatus("", false)
+	}
+	if m.quit.Open() {
+		var cmd tea.Cmd
+		m.quit, cmd = m.quit.Update(k)
+		return m, cmd
+	}
+	if k.Type == tea.KeyCtrlC {
+		return m, m.requestQuit()
+	}
+	if m.showHelp {
+		switch {
+		case key.Matches(k, m.km.Help), key.Matches(k, m.km.Back):
+			m.showHelp = false
+		case key.Matches(k, m.km.Quit):
+			return m, m.requestQuit()
+		}
+		return m, nil
+	}
+	if m.capturing() {
+		return m, m.toCurrent(k)
+	}
+	switch {
+	case key.Matches(k, m.km.Quit):
+		return m, m.requestQuit()
+	case key.Matches(k, m.km.Help):
+		m.showHelp = true
+		return m, nil
+	}
+	if m.screen == ScreenLoading {
+		if m.loading.IsRetry(k) {
+			m.bar.SetStatus("", false)
+			return m, m.loading.Start(m.ctx)
+		}
+		return m, m.toCurrent(k)
+	}
+	if key.Matches(k, m.km.Reload) {
+		return m, m.reload()
+	}
+	for i, b := range m.km.Screens() {
+		if key.Matches(k, b) {
+			m.setScreen(Screen(i + 1))
+			return m, nil
+		}
+	}
+	return m, m.toCurrent(k)
+}
+
+// reload reads the inventory again (not while a run is in progress).
+func (m *Model) reload() tea.Cmd {
+	if m.apply.Running() {
+		return msg.StatusCmd("a run is in progress: the inventory is read again once it ends", true)
+	}
+	m.log.Info("reload")
+	m.estate = nil
+	m.screen = ScreenLoading
+	m.showHelp = false
+	m.bar.SetActive(-1)
+	return m.loading.Start(m.ctx)
+}
+
+func (m *Model) requestQuit() tea.Cmd {
+	if m.apply.Running() {
+		m.quit.Ask(askQuit, "A change is running. Quit anyway?", []string{
+			"Quitting cancels the step in progress. What is done stays done and is in the plan's journal:",
+			"'vpcshift apply PLAN --resume' continues it, 'vpcshift rollback PLAN' undoes it.",
+			"To stop cleanly instead, answer n and press x: the run stops after the current step.",
+		}, "quit now", "keep running", true)
+		return nil
+	}
+	m.log.Info("quit")
+	return tea.Quit
+}
+
+func (m *Model) setScreen(s Screen) {
+	if m.estate == nil && s != ScreenLoading {
+		return
+	}
+	m.screen = s
+	m.showHelp = false
+	m.bar.SetActive(int(s) - 1)
+	m.log.Debug("screen", "screen", s.String())
+}
+
+func (m *Model) loaded(l loading.Loaded) tea.Cmd {
+	e := estate.New(l.Snap, l.Rep)
+	m.estate = e
+	m.overview.SetEstate(e)
+	m.browse.SetEstate(e)
+	m.findings.SetEstate(e)
+	ctx := m.deps.Context
+	if e.Rep.Prices.Label != "" {
+		if ctx != "" {
+			ctx += " · "
+		}
+		ctx += "prices " + e.Rep.Prices.Label
+	}
+	m.bar.SetContext(ctx)
+	m.log.Info("analysis", "connectors", len(e.Snap.Connectors), "consumers", len(e.Snap.Consumers), "nats", len(e.Snap.NATs), "findings", len(e.Rep.Findings))
+	m.setScreen(ScreenOverview)
+	return m.plan.SetEstate(e)
+}
+
+func (m *Model) open(o msg.Open) tea.Cmd {
+	if !m.browse.Open(o.ID) {
+		return msg.StatusCmd("no inventory row for "+o.ID+": its details are on this screen", false)
+	}
+	m.returnTo = m.screen
+	m.setScreen(ScreenInventory)
+	return nil
+}
+
+// View renders the frame and the screen in view.
+func (m *Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	h := m.bodyHeight()
+	var body string
+	switch {
+	case m.quit.Open():
+		body = m.quit.View()
+	case m.showHelp:
+		body = m.bar.FullHelp(m.screen.String(), m.current().KeyMap(), m.width, h)
+	default:
+		body = m.current().View()
+	}
+	hk, dialog := m.current().KeyMap(), false
+	if m.quit.Open() {
+		hk, dialog = m.quit.KeyMap(), true
+	} else if m.screen == ScreenApply && m.apply.Capturing() {
+		dialog = true
+	}
+	return m.bar.Header() + "\n" + layout.Block(body, m.width, h) + "\n" + m.bar.Footer(hk, dialog)
+}
