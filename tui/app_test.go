@@ -137,7 +137,9 @@ func TestFlows(t *testing.T) {
 	})
 	t.Run("runbook", func(t *testing.T) {
 		f := startFlow(t, "startup", false)
-		f.press("4<tab>")
+		f.press("4")
+		f.waitFor("[Steps]") // the plan is made asynchronously; wait for it
+		f.press("<tab>")
 		f.waitFor("[Runbook]")
 		f.golden()
 	})

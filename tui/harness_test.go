@@ -202,7 +202,10 @@ func (d *drive) settle() {
 		select {
 		case m := <-d.msgs:
 			d.handle(m)
-		case <-time.After(300 * time.Millisecond):
+		case <-time.After(1500 * time.Millisecond):
+			// Nothing for a while although a command is in flight: a
+			// run waiting for an answer. (Generous, so that a slow
+			// machine under -race does not look idle.)
 			if len(d.msgs) == 0 {
 				return
 			}

@@ -17,6 +17,11 @@ type analysis struct {
 	rep  *analyzer.Report
 }
 
+// analyzerOptions are the analysis options the flags ask for.
+func (o *globalOpts) analyzerOptions() analyzer.Options {
+	return analyzer.Options{Now: o.env.Now(), SubnetOverrides: o.subnetOverrides(), DNSQueriesPerZoneMonth: o.dnsQueries}
+}
+
 // subnetOverrides turns --subnet REGION=NAME flags into a map.
 func (o *globalOpts) subnetOverrides() map[string]string {
 	if len(o.subnets) == 0 {
@@ -51,6 +56,6 @@ func (o *globalOpts) analyze(ctx context.Context) (*analysis, error) {
 	for _, w := range warnings {
 		fmt.Fprintf(o.env.Err, "vpcshift: warning: %v\n", w)
 	}
-	rep := analyzer.Analyze(snap, book, analyzer.Options{Now: o.env.Now(), SubnetOverrides: o.subnetOverrides()})
+	rep := analyzer.Analyze(snap, book, o.analyzerOptions())
 	return &analysis{s: s, snap: snap, rep: rep}, nil
 }

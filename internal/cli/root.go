@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/vpcshift/vpcshift/analyzer"
 )
 
 // globalOpts are the flags every command shares.
@@ -29,6 +31,7 @@ type globalOpts struct {
 	report      bool
 	allowApply  bool
 	subnets     []string
+	dnsQueries  int64
 }
 
 const demoDefault = "startup"
@@ -115,6 +118,7 @@ func newRoot(env *Env) *cobra.Command {
 	f.StringVar(&o.emulator, "emulator", "", "host:port of a running 'vpcshift emulator' (also VPCSHIFT_EMULATOR_HOST)")
 	f.IntVar(&o.concurrency, "concurrency", 16, "API calls in flight at once")
 	f.DurationVar(&o.usageWindow, "usage-window", 30*24*time.Hour, "how far back to read usage from Cloud Monitoring")
+	f.Int64Var(&o.dnsQueries, "dns-queries", analyzer.DefaultDNSQueriesPerZoneMonth, "queries a month assumed per new run.app. zone, for its cost (Cloud Monitoring does not count private-zone queries)")
 	f.StringArrayVar(&o.subnets, "subnet", nil, "REGION=SUBNET to use for Direct VPC egress in a region (repeatable)")
 	root.Flags().BoolVar(&o.report, "report", false, "print the whole analysis as JSON on stdout and exit (non-interactive)")
 	root.Flags().BoolVar(&o.allowApply, "allow-apply", false, "let the UI apply a migration (read-only otherwise)")
@@ -149,6 +153,9 @@ func (o *globalOpts) validate() error {
 	}
 	if o.usageWindow < time.Hour || o.usageWindow > 6*7*24*time.Hour {
 		return usageError("--usage-window must be between 1h and 6 weeks (Cloud Monitoring keeps 6 weeks of data), not %s", o.usageWindow)
+	}
+	if o.dnsQueries < 0 {
+		return usageError("--dns-queries must not be negative, not %d", o.dnsQueries)
 	}
 	if o.demo != "" && o.emulator != "" {
 		return usageError("--demo and --emulator cannot be used together")

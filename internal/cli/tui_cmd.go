@@ -145,7 +145,7 @@ func (t *tuiSession) load(ctx context.Context, progress func(tui.ProgressEvent))
 	for _, w := range warnings {
 		t.logger().Warn("prices", "err", w)
 	}
-	rep := analyzer.Analyze(snap, book, analyzer.Options{Now: o.env.Now(), SubnetOverrides: o.subnetOverrides()})
+	rep := analyzer.Analyze(snap, book, o.analyzerOptions())
 	return snap, rep, nil
 }
 

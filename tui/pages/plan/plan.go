@@ -255,18 +255,21 @@ func (m *Model) updateKey(k tea.KeyMsg) (*Model, tea.Cmd) {
 		m.input, cmd = m.input.Update(k)
 		return m, cmd
 	}
-	if m.plan == nil {
-		return m, nil
-	}
 	km := m.km
-	switch {
-	case key.Matches(k, km.NextTab), key.Matches(k, km.PrevTab):
+	// The tab between steps and runbook can change while the plan is
+	// still being made: the choice shows once it is ready.
+	if key.Matches(k, km.NextTab) || key.Matches(k, km.PrevTab) {
 		if m.mode == modeSteps {
 			m.mode = modeRunbook
 		} else {
 			m.mode = modeSteps
 		}
 		return m, nil
+	}
+	if m.plan == nil {
+		return m, nil
+	}
+	switch {
 	case key.Matches(k, km.Write):
 		if m.fn.Write == nil {
 			return m, msg.StatusCmd("writing plans is not available in this build of vpcshift", true)
