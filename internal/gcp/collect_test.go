@@ -139,14 +139,27 @@ func TestCollectRetriesUnavailable(t *testing.T) {
 	_, c := startScenario(t, "startup")
 	want := jsonOf(t, collect(t, c, "acme-startup"))
 
+	// Every call an inventory makes.
 	for _, method := range []string{
 		"google.cloud.run.v2.Services/ListServices",
+		"google.cloud.run.v2.Services/GetIamPolicy",
+		"google.cloud.run.v2.Jobs/ListJobs",
+		"google.cloud.run.v2.WorkerPools/ListWorkerPools",
 		"google.cloud.vpcaccess.v1.VpcAccessService/ListConnectors",
-		"GET /compute/v1/projects/{project}/aggregated/subnetworks",
-		"GET /compute/v1/projects/{project}/aggregated/routers",
-		"GET /dns/v1/projects/{project}/managedZones",
+		"google.cloud.asset.v1.AssetService/SearchAllResources",
 		"google.monitoring.v3.MetricService/ListTimeSeries",
 		"GET /v2/projects/{project}/locations/{location}/functions",
+		"GET /v1/apps/{appsId}",
+		emulator.PatComputeGetProject,
+		emulator.PatComputeGetXpnHost,
+		emulator.PatComputeListNetworks,
+		emulator.PatComputeAggSubnets,
+		emulator.PatComputeListRoutes,
+		emulator.PatComputeAggAddresses,
+		emulator.PatComputeAggRouters,
+		emulator.PatComputeRouterStatus,
+		emulator.PatDNSListZones,
+		emulator.PatDNSListResponsePolicies,
 	} {
 		t.Run(method, func(t *testing.T) {
 			srv, c := startScenario(t, "startup")
