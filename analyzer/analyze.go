@@ -226,7 +226,7 @@ func (a *analysis) index() {
 	a.connsByNetRegion = map[string][]*connState{}
 	for i := range s.Connectors {
 		c := &s.Connectors[i]
-		cs := &connState{in: c, netKey: netKey(connectorNetProject(c), lastSegment(c.Network))}
+		cs := &connState{in: c, netKey: netKey(connectorNetProject(c), inventory.LastSegment(c.Network))}
 		conns = append(conns, cs)
 		a.connByID[c.ID] = cs
 		if c.Subnet != "" {
@@ -328,7 +328,7 @@ func (a *analysis) priceConnectors() {
 		c := cs.in
 		out := Connector{
 			ID: c.ID, Project: c.Project, Region: c.Region, Name: c.Name,
-			Network: lastSegment(c.Network), NetworkProject: connectorNetProject(c),
+			Network: inventory.LastSegment(c.Network), NetworkProject: connectorNetProject(c),
 			MachineType: c.MachineType, MinInstances: c.MinInstances, MaxInstances: c.MaxInstances,
 			Consumers: []string{}, KeptBy: []string{}, UnknownProjects: []string{}, NATs: []string{},
 		}
@@ -684,7 +684,7 @@ func connName(c *consState) string {
 	if c.conn != nil {
 		return c.conn.in.Name
 	}
-	return lastSegment(c.in.Connector)
+	return inventory.LastSegment(c.in.Connector)
 }
 
 func (a *analysis) connectorFindings() {
@@ -723,7 +723,7 @@ func (a *analysis) connectorFindings() {
 func joinNames(ids []string) string {
 	names := make([]string, len(ids))
 	for i, id := range ids {
-		names[i] = lastSegment(id)
+		names[i] = inventory.LastSegment(id)
 	}
 	return strings.Join(names, ", ")
 }

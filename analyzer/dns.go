@@ -292,7 +292,7 @@ func (a *analysis) analyzeRoutes() {
 	byNet := map[string][]*inventory.Route{}
 	for i := range a.snap.Routes {
 		r := &a.snap.Routes[i]
-		k := netKey(firstNonEmpty(projectOf(r.Network), r.Project), lastSegment(r.Network))
+		k := netKey(firstNonEmpty(projectOf(r.Network), r.Project), inventory.LastSegment(r.Network))
 		byNet[k] = append(byNet[k], r)
 	}
 	for _, key := range a.targetNetworks() {
@@ -313,7 +313,7 @@ func (a *analysis) analyzeRoutes() {
 			}
 		}
 		fix := fmt.Sprintf("add a route: gcloud compute routes create private-googleapis --network %s --destination-range 199.36.153.8/30 --next-hop-gateway default-internet-gateway --project %s",
-			lastSegment(key), strings.SplitN(key, "/", 2)[0])
+			inventory.LastSegment(key), strings.SplitN(key, "/", 2)[0])
 		switch {
 		case best == nil:
 			a.findings.add(CodeNoVIPRoute, SeverityHigh, networkID(key),

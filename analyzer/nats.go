@@ -74,7 +74,7 @@ func (a *analysis) analyzeNATs() {
 }
 
 func (a *analysis) analyzeNAT(n *inventory.NAT) NAT {
-	key := netKey(firstNonEmpty(projectOf(n.Network), n.Project), lastSegment(n.Network))
+	key := netKey(firstNonEmpty(projectOf(n.Network), n.Project), inventory.LastSegment(n.Network))
 	out := NAT{
 		ID: n.ID, Project: n.Project, Region: n.Region, Router: n.Router, Name: n.Name, Network: key,
 		Connectors: []string{}, CostLines: []CostLine{}, SavingLines: []CostLine{},

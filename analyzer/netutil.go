@@ -3,19 +3,13 @@ package analyzer
 import (
 	"net/netip"
 	"strings"
+
+	"github.com/vpcshift/vpcshift/internal/inventory"
 )
 
 // privateVIP is private.googleapis.com, which the target's *.run.app.
 // records point at (gcp-facts §5).
 var privateVIP = netip.MustParsePrefix("199.36.153.8/30")
-
-// lastSegment is the part of a resource name or URL after the last "/".
-func lastSegment(s string) string {
-	if i := strings.LastIndexByte(s, '/'); i >= 0 {
-		return s[i+1:]
-	}
-	return s
-}
 
 // projectOf returns the project named in a resource name or URL
 // (".../projects/P/..."), or "".
@@ -57,7 +51,7 @@ func parseRef(ref, defaultProject string) (project, name string) {
 	if project == "" {
 		project = defaultProject
 	}
-	return project, lastSegment(ref)
+	return project, inventory.LastSegment(ref)
 }
 
 // netKey is how the report names a VPC network: "PROJECT/NETWORK".
@@ -114,5 +108,5 @@ func fqdn(s string) string {
 // isDefaultInternetGateway reports whether a route's next-hop gateway is the
 // default internet gateway (a name or URL ending in it).
 func isDefaultInternetGateway(gw string) bool {
-	return gw != "" && lastSegment(gw) == "default-internet-gateway"
+	return gw != "" && inventory.LastSegment(gw) == "default-internet-gateway"
 }

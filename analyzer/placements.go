@@ -79,7 +79,7 @@ func (a *analysis) analyzePlacements() {
 		override, isOverride := a.opts.SubnetOverrides[g.region]
 		if isOverride {
 			pl.Status = PlacementOverride
-			name := lastSegment(override)
+			name := inventory.LastSegment(override)
 			for _, sn := range a.subnetsByNetReg[k] {
 				if sn.Name == name {
 					chosen = sn

@@ -375,7 +375,7 @@ func (pl *planner) newMove(c *inventory.Consumer, rc *analyzer.Consumer) (*move,
 		pl.blockers = append(pl.blockers, Blocker{
 			Resource: c.ID,
 			Reason:   fmt.Sprintf("%s uses connector %s, which is not in the inventory: its VPC network, and so the subnet to move it to, are unknown", c.Name, c.Connector),
-			Fix:      fmt.Sprintf("add the connector's project (%s) to the scope (--project), then run vpcshift plan again", urlPart(c.Connector, "projects")),
+			Fix:      fmt.Sprintf("add the connector's project (%s) to the scope (--project), then run vpcshift plan again", inventory.NameSegment(c.Connector, "projects")),
 		})
 		return nil, "its connector is not in the inventory"
 	}
@@ -611,30 +611,12 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-// urlPart returns the path segment after key in a resource name or URL.
-func urlPart(name, key string) string {
-	parts := strings.Split(name, "/")
-	for i := 0; i+1 < len(parts); i++ {
-		if parts[i] == key {
-			return parts[i+1]
-		}
-	}
-	return ""
-}
-
-func lastSegment(s string) string {
-	if i := strings.LastIndex(s, "/"); i >= 0 {
-		return s[i+1:]
-	}
-	return s
-}
-
 // netKeyOf turns a network reference (name, PROJECT/NETWORK, resource
 // name or URL) into PROJECT/NETWORK, with def as the project of a bare
 // name.
 func netKeyOf(ref, def string) string {
-	if p := urlPart(ref, "projects"); p != "" {
-		return p + "/" + lastSegment(ref)
+	if p := inventory.NameSegment(ref, "projects"); p != "" {
+		return p + "/" + inventory.LastSegment(ref)
 	}
 	if i := strings.Index(ref, "/"); i >= 0 {
 		return ref

@@ -25,18 +25,18 @@ func (pl *planner) consumerBlockers() {
 		switch rc.Status {
 		case analyzer.ConsumerBlocked:
 			id := analyzer.CodeConsumerCannotMove + ":" + rc.ID
-			reason := fmt.Sprintf("%s is a 1st gen function: Direct VPC egress is not available for 1st gen functions, so it keeps connector %s", c.Name, lastSegment(c.Connector))
+			reason := fmt.Sprintf("%s is a 1st gen function: Direct VPC egress is not available for 1st gen functions, so it keeps connector %s", c.Name, inventory.LastSegment(c.Connector))
 			if f, ok := pl.findings[id]; ok {
 				reason = f.Message
 			}
 			pl.blockers = append(pl.blockers, Blocker{ID: id, Resource: rc.ID, Reason: reason,
 				Fix: fmt.Sprintf("upgrade it to a 2nd gen function (Cloud Run functions): a 1st gen function cannot be switched in place, so deploy it as 2nd gen (a new function, or the same name after deleting the 1st gen one) with Direct VPC egress (%s), move its callers and triggers to it, then run vpcshift plan again; connector %s goes once nothing else uses it",
 					shellJoin(append([]string{"gcloud", "functions", "deploy", c.Name, "--gen2", "--region", c.Region, "--project", c.Project, "--source", "SOURCE_DIR"}, where...)...)+" --direct-vpc-egress=private-ranges-only",
-					lastSegment(c.Connector))})
+					inventory.LastSegment(c.Connector))})
 			pl.hold(rc.ID, "1st gen function: upgrade to 2nd gen")
 		case analyzer.ConsumerManual:
 			id := analyzer.CodeConsumerManualMove + ":" + rc.ID
-			reason := fmt.Sprintf("App Engine standard version %s keeps connector %s: vpcshift cannot change a version in place", c.Name, lastSegment(c.Connector))
+			reason := fmt.Sprintf("App Engine standard version %s keeps connector %s: vpcshift cannot change a version in place", c.Name, inventory.LastSegment(c.Connector))
 			if f, ok := pl.findings[id]; ok {
 				reason = f.Message + " (vpcshift cannot change an App Engine version in place)"
 			}
@@ -46,7 +46,7 @@ func (pl *planner) consumerBlockers() {
 			}
 			pl.blockers = append(pl.blockers, Blocker{ID: id, Resource: rc.ID, Reason: reason,
 				Fix: fmt.Sprintf("redeploy the service with Direct VPC egress: in app.yaml replace vpc_access_connector with %s (egress to private ranges only), deploy a new version (gcloud app deploy --project %s), move traffic to it, then run vpcshift plan again; connector %s goes once nothing else uses it",
-					target, c.Project, lastSegment(c.Connector))})
+					target, c.Project, inventory.LastSegment(c.Connector))})
 			pl.hold(rc.ID, "App Engine: redeploy with Direct VPC egress")
 		}
 	}
@@ -139,7 +139,7 @@ func prefixFor(n int) int {
 func names(ids []string) string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = lastSegment(id)
+		out[i] = inventory.LastSegment(id)
 	}
 	return strings.Join(out, ", ")
 }

@@ -139,10 +139,10 @@ func (pl *planner) grantKnown(project string, sn *inventory.Subnet) bool {
 			continue
 		}
 		ref := c.DirectVPC.Subnetwork
-		if lastSegment(ref) != sn.Name || firstNonEmpty(urlPart(ref, "regions"), c.Region) != sn.Region {
+		if inventory.LastSegment(ref) != sn.Name || firstNonEmpty(inventory.NameSegment(ref, "regions"), c.Region) != sn.Region {
 			continue
 		}
-		if p := urlPart(ref, "projects"); p == "" || p == sn.Project {
+		if p := inventory.NameSegment(ref, "projects"); p == "" || p == sn.Project {
 			return true
 		}
 	}
@@ -182,7 +182,7 @@ func (pl *planner) networkStage() Stage {
 	connSubnets := map[string]bool{}
 	for _, c := range pl.snap.Connectors {
 		if c.Subnet != "" {
-			connSubnets[firstNonEmpty(c.SubnetProject, c.NetworkProject, c.Project)+"|"+c.Region+"|"+lastSegment(c.Subnet)] = true
+			connSubnets[firstNonEmpty(c.SubnetProject, c.NetworkProject, c.Project)+"|"+c.Region+"|"+inventory.LastSegment(c.Subnet)] = true
 		}
 	}
 	nets := sortedKeys(pl.networks)
@@ -395,7 +395,7 @@ func (pl *planner) servicesStage() Stage {
 		sort.Strings(ids)
 		var parts []string
 		for _, id := range ids {
-			parts = append(parts, fmt.Sprintf("%s (%s)", lastSegment(id), pl.held[id]))
+			parts = append(parts, fmt.Sprintf("%s (%s)", inventory.LastSegment(id), pl.held[id]))
 		}
 		st.Description += " Staying where they are (see blockers): " + strings.Join(parts, "; ") + "."
 	}
@@ -447,7 +447,7 @@ func kindWord(k inventory.ConsumerKind) string {
 func etagCheck(c *inventory.Consumer) Check {
 	d := fmt.Sprintf("%s is unchanged since the inventory (etag %s, generation %d)", c.Name, c.Etag, c.Generation)
 	if c.Etag == "" {
-		d = fmt.Sprintf("%s still uses connector %s, as in the inventory (it has no etag to compare)", c.Name, lastSegment(c.Connector))
+		d = fmt.Sprintf("%s still uses connector %s, as in the inventory (it has no etag to compare)", c.Name, inventory.LastSegment(c.Connector))
 	}
 	return Check{Kind: CheckEtagUnchanged, Description: d}
 }
@@ -478,7 +478,7 @@ func (pl *planner) consumerRisks(m *move) []string {
 	src := "the connector's subnet"
 	if m.conn.IPCIDRRange != "" {
 		src = m.conn.IPCIDRRange
-	} else if sn := pl.subnetByKey[firstNonEmpty(m.conn.SubnetProject, m.conn.NetworkProject, m.conn.Project)+"|"+m.conn.Region+"|"+lastSegment(m.conn.Subnet)]; sn != nil {
+	} else if sn := pl.subnetByKey[firstNonEmpty(m.conn.SubnetProject, m.conn.NetworkProject, m.conn.Project)+"|"+m.conn.Region+"|"+inventory.LastSegment(m.conn.Subnet)]; sn != nil {
 		src = sn.Name + ", " + sn.IPCIDRRange
 	}
 	risks = append(risks, fmt.Sprintf("its VPC traffic now comes from %s (%s) instead of through connector %s (from %s): firewall rules that allow the connector's range or network tags do not match it; allow %s in them before traffic moves",
@@ -534,7 +534,7 @@ func (pl *planner) serviceSteps(m *move, deps []string) []Step {
 			{Kind: CheckTrafficOneRevision, Description: fmt.Sprintf("100%% of the traffic goes to %s", m.previous)}},
 		Verify: []Check{{Kind: CheckRevisionReady, Description: fmt.Sprintf("revision %s is Ready and tag %s names it, at 0%%", rev, tag)}},
 		Rollback: &Rollback{
-			Description: fmt.Sprintf("send all traffic back to %s, put the service back on connector %s, and let traffic follow LATEST again", m.previous, lastSegment(connector)),
+			Description: fmt.Sprintf("send all traffic back to %s, put the service back on connector %s, and let traffic follow LATEST again", m.previous, inventory.LastSegment(connector)),
 			Commands:    undoDeploy,
 		},
 		Risks: pl.consumerRisks(m),
@@ -611,13 +611,13 @@ func (pl *planner) updateStep(m *move, deps []string) Step {
 	case inventory.KindJob:
 		s.Action = ActionUpdateJob
 		s.Title = fmt.Sprintf("Move job %s to Direct VPC egress (%s, PRIVATE_RANGES_ONLY)", c.Name, m.subnet.Name)
-		s.Rollback = &Rollback{Description: "put the job back on connector " + lastSegment(conn),
+		s.Rollback = &Rollback{Description: "put the job back on connector " + inventory.LastSegment(conn),
 			Commands: []string{shellJoin("gcloud", "run", "jobs", "update", c.Name, "--region", c.Region, "--project", c.Project, "--vpc-connector", conn, "--vpc-egress", egressFlag(c.Egress), "--clear-network")}}
 		s.Risks = append(s.Risks, "executions already running keep the connector until they end: the decommission soak covers them")
 	case inventory.KindWorkerPool:
 		s.Action = ActionUpdateWorkerPool
 		s.Title = fmt.Sprintf("Move worker pool %s to Direct VPC egress (%s, PRIVATE_RANGES_ONLY)", c.Name, m.subnet.Name)
-		s.Rollback = &Rollback{Description: "put the worker pool back on connector " + lastSegment(conn) + ": gcloud run worker-pools has no --vpc-connector flag, so vpcshift rollback does it through the API (or set template.vpcAccess.connector in your Terraform/YAML)"}
+		s.Rollback = &Rollback{Description: "put the worker pool back on connector " + inventory.LastSegment(conn) + ": gcloud run worker-pools has no --vpc-connector flag, so vpcshift rollback does it through the API (or set template.vpcAccess.connector in your Terraform/YAML)"}
 		s.Risks = append(s.Risks, "a worker pool has no traffic split: all its instances move at once")
 	case inventory.KindFunction:
 		s.Action = ActionUpdateFunction
@@ -626,7 +626,7 @@ func (pl *planner) updateStep(m *move, deps []string) Step {
 		if c.Egress == inventory.EgressAllTraffic {
 			egress = "all"
 		}
-		s.Rollback = &Rollback{Description: "put the function back on connector " + lastSegment(conn) + " (vpcshift rollback does it through the API, without a rebuild)",
+		s.Rollback = &Rollback{Description: "put the function back on connector " + inventory.LastSegment(conn) + " (vpcshift rollback does it through the API, without a rebuild)",
 			Commands: []string{shellJoin("gcloud", "functions", "deploy", c.Name, "--gen2", "--region", c.Region, "--project", c.Project, "--source", "SOURCE_DIR", "--vpc-connector", conn, "--egress-settings", egress, "--clear-network", "--clear-network-tags")}}
 		s.Risks = append(s.Risks, "gcloud functions deploy rebuilds the function from source; vpcshift apply changes only serviceConfig's VPC fields through the API (no rebuild)",
 			"a function has no traffic split: the next instances start on Direct VPC egress")
@@ -679,13 +679,13 @@ func (pl *planner) natActions() []*natAction {
 			drop := map[string]bool{}
 			for _, id := range a.conns {
 				if c := pl.connectors[id]; c != nil && c.Subnet != "" {
-					drop[lastSegment(c.Subnet)] = true
+					drop[inventory.LastSegment(c.Subnet)] = true
 				}
 			}
 			var keep []string
 			for _, s := range n.Subnetworks {
-				if drop[lastSegment(s)] {
-					a.remove = append(a.remove, lastSegment(s))
+				if drop[inventory.LastSegment(s)] {
+					a.remove = append(a.remove, inventory.LastSegment(s))
 				} else {
 					keep = append(keep, s)
 				}
@@ -775,7 +775,7 @@ func (pl *planner) decommissionStage() Stage {
 		projects := pl.connectorProjects(c)
 		recreate := []string{"gcloud", "compute", "networks", "vpc-access", "connectors", "create", c.Name, "--region", c.Region, "--project", c.Project}
 		if c.Subnet != "" {
-			recreate = append(recreate, "--subnet", lastSegment(c.Subnet))
+			recreate = append(recreate, "--subnet", inventory.LastSegment(c.Subnet))
 			if sp := firstNonEmpty(c.SubnetProject, c.NetworkProject); sp != "" && sp != c.Project {
 				recreate = append(recreate, "--subnet-project", sp)
 			}
@@ -906,7 +906,7 @@ func natCreateArgs(n *inventory.NAT) []string {
 func subnetNames(refs []string) []string {
 	out := make([]string, len(refs))
 	for i, r := range refs {
-		out[i] = lastSegment(r)
+		out[i] = inventory.LastSegment(r)
 	}
 	return out
 }

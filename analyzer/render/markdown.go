@@ -3,6 +3,7 @@ package render
 import (
 	"bufio"
 	"fmt"
+	"github.com/vpcshift/vpcshift/internal/inventory"
 	"io"
 	"strings"
 
@@ -157,7 +158,7 @@ func (m *mdWriter) report(r *analyzer.Report) {
 				status += ": " + c.Blocker
 			}
 			rows = append(rows, []string{
-				code(c.Name), c.Kind, c.Project, c.Region, lastSegment(c.Connector), c.Egress, status,
+				code(c.Name), c.Kind, c.Project, c.Region, inventory.LastSegment(c.Connector), c.Egress, status,
 				m.moneyP(c.AttributedConnectorMonthly), m.moneyP(c.AttributedNatMonthly),
 				m.money(c.MonthlySavings), m.money(c.BlockedMonthlySavings), c.AttributionMethod,
 			})
@@ -267,5 +268,3 @@ func exactOrDash(a *money.Amount) string {
 	}
 	return a.Exact()
 }
-
-func lastSegment(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }

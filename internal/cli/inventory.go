@@ -127,12 +127,12 @@ func inventoryTable(w io.Writer, s *inventory.Snapshot) error {
 		for _, c := range s.Consumers {
 			dv := "-"
 			if c.DirectVPC != nil {
-				dv = lastPart(c.DirectVPC.Subnetwork)
+				dv = inventory.LastSegment(c.DirectVPC.Subnetwork)
 				if dv == "" {
-					dv = lastPart(c.DirectVPC.Network)
+					dv = inventory.LastSegment(c.DirectVPC.Network)
 				}
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Kind, c.Project, c.Region, dash(lastPart(c.Connector)), dv, dash(c.Egress), dash(c.Ingress), yesNo(c.Public))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Kind, c.Project, c.Region, dash(inventory.LastSegment(c.Connector)), dv, dash(c.Egress), dash(c.Ingress), yesNo(c.Public))
 		}
 	}
 	section("CLOUD NAT", len(s.NATs))
@@ -159,7 +159,7 @@ func inventoryTable(w io.Writer, s *inventory.Snapshot) error {
 		for _, n := range s.Subnets {
 			used := make([]string, 0, len(n.UsedBy))
 			for _, u := range n.UsedBy {
-				used = append(used, lastPart(u))
+				used = append(used, inventory.LastSegment(u))
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n.Name, n.Project, n.Region, n.Network, n.IPCIDRRange, yesNo(n.PrivateIPGoogleAccess), dash(strings.Join(used, ",")))
 		}
@@ -253,13 +253,6 @@ func projectList(s *inventory.Snapshot) string {
 	}
 	sort.Strings(ids)
 	return strings.Join(ids, ", ")
-}
-
-func lastPart(s string) string {
-	if i := strings.LastIndexByte(s, '/'); i >= 0 {
-		return s[i+1:]
-	}
-	return s
 }
 
 func dash(s string) string {

@@ -11,18 +11,6 @@ import (
 	"github.com/vpcshift/vpcshift/internal/inventory"
 )
 
-// urlParts returns the value after key in a resource URL or name:
-// urlParts(".../projects/p/regions/r/subnetworks/s", "projects") == "p".
-func urlPart(url, key string) string {
-	parts := strings.Split(url, "/")
-	for i := 0; i+1 < len(parts); i++ {
-		if parts[i] == key {
-			return parts[i+1]
-		}
-	}
-	return ""
-}
-
 func (col *collector) networks(ctx context.Context, project string) {
 	_ = col.call(ctx, project, apiCompute, "networks", func(ctx context.Context) (int, error) {
 		var got []inventory.Network
@@ -53,17 +41,17 @@ func (col *collector) subnets(ctx context.Context, project string) {
 		err := col.c.Compute.Subnetworks.AggregatedList(project).MaxResults(500).Pages(ctx, func(l *compute.SubnetworkAggregatedList) error {
 			for _, scope := range sortedKeys(l.Items) {
 				for _, sn := range l.Items[scope].Subnetworks {
-					region := lastSegment(sn.Region)
+					region := inventory.LastSegment(sn.Region)
 					if len(col.opts.Regions) > 0 && !contains(col.opts.Regions, region) {
 						continue
 					}
-					netProject := urlPart(sn.Network, "projects")
+					netProject := inventory.NameSegment(sn.Network, "projects")
 					if netProject == "" {
 						netProject = project
 					}
 					s := inventory.Subnet{
 						ID: "projects/" + project + "/regions/" + region + "/subnetworks/" + sn.Name, Project: project,
-						Region: region, Name: sn.Name, Network: lastSegment(sn.Network), NetworkProject: netProject,
+						Region: region, Name: sn.Name, Network: inventory.LastSegment(sn.Network), NetworkProject: netProject,
 						IPCIDRRange: sn.IpCidrRange, PrivateIPGoogleAccess: sn.PrivateIpGoogleAccess,
 						Purpose: sn.Purpose, StackType: sn.StackType, IPv6AccessType: sn.Ipv6AccessType, Fingerprint: sn.Fingerprint,
 					}
@@ -90,23 +78,23 @@ func (col *collector) routes(ctx context.Context, project string) {
 			for _, r := range l.Items {
 				rt := inventory.Route{
 					ID: "projects/" + project + "/global/routes/" + r.Name, Project: project, Name: r.Name,
-					Network: lastSegment(r.Network), DestRange: r.DestRange, Priority: int(r.Priority), Tags: r.Tags,
+					Network: inventory.LastSegment(r.Network), DestRange: r.DestRange, Priority: int(r.Priority), Tags: r.Tags,
 				}
 				switch {
 				case r.NextHopGateway != "":
-					rt.NextHopGateway = lastSegment(r.NextHopGateway)
+					rt.NextHopGateway = inventory.LastSegment(r.NextHopGateway)
 				case r.NextHopIp != "":
 					rt.NextHop = "ip:" + r.NextHopIp
 				case r.NextHopInstance != "":
-					rt.NextHop = "instance:" + lastSegment(r.NextHopInstance)
+					rt.NextHop = "instance:" + inventory.LastSegment(r.NextHopInstance)
 				case r.NextHopIlb != "":
 					rt.NextHop = "ilb:" + r.NextHopIlb
 				case r.NextHopVpnTunnel != "":
-					rt.NextHop = "vpn:" + lastSegment(r.NextHopVpnTunnel)
+					rt.NextHop = "vpn:" + inventory.LastSegment(r.NextHopVpnTunnel)
 				case r.NextHopPeering != "":
 					rt.NextHop = "peering:" + r.NextHopPeering
 				case r.NextHopNetwork != "":
-					rt.NextHop = "network:" + lastSegment(r.NextHopNetwork)
+					rt.NextHop = "network:" + inventory.LastSegment(r.NextHopNetwork)
 				}
 				got = append(got, rt)
 			}
@@ -126,7 +114,7 @@ func (col *collector) addresses(ctx context.Context, project string) {
 		err := col.c.Compute.Addresses.AggregatedList(project).MaxResults(500).Pages(ctx, func(l *compute.AddressAggregatedList) error {
 			for _, scope := range sortedKeys(l.Items) {
 				for _, a := range l.Items[scope].Addresses {
-					region := lastSegment(a.Region)
+					region := inventory.LastSegment(a.Region)
 					got = append(got, inventory.Address{
 						ID: "projects/" + project + "/regions/" + region + "/addresses/" + a.Name, Project: project, Region: region,
 						Name: a.Name, Address: a.Address, AddressType: a.AddressType, Purpose: a.Purpose, Status: a.Status, Users: a.Users,
@@ -155,7 +143,7 @@ func (col *collector) routers(ctx context.Context, project string) []routerRef {
 		err := col.c.Compute.Routers.AggregatedList(project).MaxResults(500).Pages(ctx, func(l *compute.RouterAggregatedList) error {
 			for _, scope := range sortedKeys(l.Items) {
 				for _, r := range l.Items[scope].Routers {
-					region := lastSegment(r.Region)
+					region := inventory.LastSegment(r.Region)
 					if len(col.opts.Regions) > 0 && !contains(col.opts.Regions, region) {
 						continue
 					}
@@ -165,15 +153,15 @@ func (col *collector) routers(ctx context.Context, project string) []routerRef {
 					for _, n := range r.Nats {
 						nat := inventory.NAT{
 							ID:      "projects/" + project + "/regions/" + region + "/routers/" + r.Name + "/nats/" + n.Name,
-							Project: project, Region: region, Router: r.Name, Name: n.Name, Network: lastSegment(r.Network),
+							Project: project, Region: region, Router: r.Name, Name: n.Name, Network: inventory.LastSegment(r.Network),
 							SourceSubnetworkIPRangesToNat: n.SourceSubnetworkIpRangesToNat,
 							NatIPAllocateOption:           n.NatIpAllocateOption, Type: n.Type,
 						}
 						for _, sn := range n.Subnetworks {
-							nat.Subnetworks = append(nat.Subnetworks, lastSegment(sn.Name))
+							nat.Subnetworks = append(nat.Subnetworks, inventory.LastSegment(sn.Name))
 						}
 						for _, ip := range n.NatIps {
-							nat.NatIPs = append(nat.NatIPs, lastSegment(ip))
+							nat.NatIPs = append(nat.NatIPs, inventory.LastSegment(ip))
 						}
 						sort.Strings(nat.Subnetworks)
 						got = append(got, nat)
@@ -229,7 +217,7 @@ func (col *collector) dns(ctx context.Context, project string) {
 				dz := inventory.DNSZone{ID: "projects/" + project + "/managedZones/" + z.Name, Project: project, Name: z.Name, DNSName: z.DnsName, Visibility: z.Visibility}
 				if z.PrivateVisibilityConfig != nil {
 					for _, n := range z.PrivateVisibilityConfig.Networks {
-						dz.Networks = append(dz.Networks, urlPart(n.NetworkUrl, "projects")+"/"+lastSegment(n.NetworkUrl))
+						dz.Networks = append(dz.Networks, inventory.NameSegment(n.NetworkUrl, "projects")+"/"+inventory.LastSegment(n.NetworkUrl))
 					}
 				}
 				switch {
@@ -274,7 +262,7 @@ func (col *collector) dns(ctx context.Context, project string) {
 			for _, p := range l.ResponsePolicies {
 				rp := inventory.ResponsePolicy{ID: "projects/" + project + "/responsePolicies/" + p.ResponsePolicyName, Project: project, Name: p.ResponsePolicyName}
 				for _, n := range p.Networks {
-					rp.Networks = append(rp.Networks, urlPart(n.NetworkUrl, "projects")+"/"+lastSegment(n.NetworkUrl))
+					rp.Networks = append(rp.Networks, inventory.NameSegment(n.NetworkUrl, "projects")+"/"+inventory.LastSegment(n.NetworkUrl))
 				}
 				policies = append(policies, rp)
 			}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 
 	"cloud.google.com/go/asset/apiv1/assetpb"
@@ -299,7 +298,7 @@ func (col *collector) workerPools(ctx context.Context, project, region string) {
 }
 
 func (col *collector) iamPolicy(ctx context.Context, project, service string) {
-	_ = col.call(ctx, project, apiRun, "IAM policy of "+lastSegment(service), func(ctx context.Context) (int, error) {
+	_ = col.call(ctx, project, apiRun, "IAM policy of "+inventory.LastSegment(service), func(ctx context.Context) (int, error) {
 		pol, err := col.c.Services.GetIamPolicy(ctx, &iampb.GetIamPolicyRequest{Resource: service})
 		if err != nil {
 			return 0, err
@@ -328,11 +327,4 @@ func (col *collector) iamPolicy(ctx context.Context, project, service string) {
 		})
 		return len(invokers), nil
 	})
-}
-
-func lastSegment(name string) string {
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		return name[i+1:]
-	}
-	return name
 }

@@ -246,7 +246,7 @@ func (col *collector) usage(ctx context.Context, project string) {
 		case c.Kind == inventory.KindService:
 			byService[c.Region+"/"+c.Name] = append(byService[c.Region+"/"+c.Name], c)
 		case c.Kind == inventory.KindFunction && c.UnderlyingService != "":
-			k := c.Region + "/" + lastSegment(c.UnderlyingService)
+			k := c.Region + "/" + inventory.LastSegment(c.UnderlyingService)
 			byService[k] = append(byService[k], c)
 		}
 	}
@@ -361,12 +361,12 @@ func (col *collector) hostOf(project string) string {
 // projects/P/regions/R/subnetworks/S path or a full URL — into project,
 // region and name, defaulting to the given project and region.
 func SubnetRef(ref, project, region string) (string, string, string) {
-	p, r := urlPart(ref, "projects"), urlPart(ref, "regions")
+	p, r := inventory.NameSegment(ref, "projects"), inventory.NameSegment(ref, "regions")
 	if p == "" {
 		p = project
 	}
 	if r == "" {
 		r = region
 	}
-	return p, r, lastSegment(ref)
+	return p, r, inventory.LastSegment(ref)
 }

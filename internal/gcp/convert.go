@@ -70,7 +70,7 @@ func serviceConsumer(project, region string, s *runpb.Service) inventory.Consume
 		Kind:                inventory.KindService,
 		Project:             project,
 		Region:              region,
-		Name:                lastSegment(s.GetName()),
+		Name:                inventory.LastSegment(s.GetName()),
 		Connector:           t.GetVpcAccess().GetConnector(),
 		Egress:              runEgress(t.GetVpcAccess()),
 		DirectVPC:           runDirectVPC(t.GetVpcAccess()),
@@ -78,7 +78,7 @@ func serviceConsumer(project, region string, s *runpb.Service) inventory.Consume
 		URI:                 s.GetUri(),
 		Etag:                s.GetEtag(),
 		Generation:          s.GetGeneration(),
-		LatestReadyRevision: lastSegment(s.GetLatestReadyRevision()),
+		LatestReadyRevision: inventory.LastSegment(s.GetLatestReadyRevision()),
 		ServiceAccount:      t.GetServiceAccount(),
 		MaxInstances:        int(t.GetScaling().GetMaxInstanceCount()),
 		Labels:              s.GetLabels(),
@@ -89,7 +89,7 @@ func serviceConsumer(project, region string, s *runpb.Service) inventory.Consume
 		if tt.GetType() == runpb.TrafficTargetAllocationType_TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST {
 			typ = "LATEST"
 		}
-		c.Traffic = append(c.Traffic, inventory.TrafficTarget{Type: typ, Revision: lastSegment(tt.GetRevision()), Percent: int(tt.GetPercent()), Tag: tt.GetTag()})
+		c.Traffic = append(c.Traffic, inventory.TrafficTarget{Type: typ, Revision: inventory.LastSegment(tt.GetRevision()), Percent: int(tt.GetPercent()), Tag: tt.GetTag()})
 	}
 	return c
 }
@@ -101,7 +101,7 @@ func jobConsumer(project, region string, j *runpb.Job) inventory.Consumer {
 		Kind:           inventory.KindJob,
 		Project:        project,
 		Region:         region,
-		Name:           lastSegment(j.GetName()),
+		Name:           inventory.LastSegment(j.GetName()),
 		Connector:      t.GetVpcAccess().GetConnector(),
 		Egress:         runEgress(t.GetVpcAccess()),
 		DirectVPC:      runDirectVPC(t.GetVpcAccess()),
@@ -120,7 +120,7 @@ func workerPoolConsumer(project, region string, w *runpb.WorkerPool) inventory.C
 		Kind:           inventory.KindWorkerPool,
 		Project:        project,
 		Region:         region,
-		Name:           lastSegment(w.GetName()),
+		Name:           inventory.LastSegment(w.GetName()),
 		Connector:      t.GetVpcAccess().GetConnector(),
 		Egress:         runEgress(t.GetVpcAccess()),
 		DirectVPC:      runDirectVPC(t.GetVpcAccess()),
@@ -151,7 +151,7 @@ func functionConsumer(project, region string, f *cloudfunctions.Function) invent
 		Kind:              kind,
 		Project:           project,
 		Region:            region,
-		Name:              lastSegment(f.Name),
+		Name:              inventory.LastSegment(f.Name),
 		Connector:         sc.VpcConnector,
 		URI:               f.Url,
 		ServiceAccount:    sc.ServiceAccountEmail,
@@ -226,7 +226,7 @@ func connectorOf(project, region string, cn *vpcaccesspb.Connector) inventory.Co
 		ID:                cn.GetName(),
 		Project:           project,
 		Region:            region,
-		Name:              lastSegment(cn.GetName()),
+		Name:              inventory.LastSegment(cn.GetName()),
 		Network:           cn.GetNetwork(),
 		NetworkProject:    project,
 		IPCIDRRange:       cn.GetIpCidrRange(),

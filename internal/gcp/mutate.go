@@ -43,7 +43,7 @@ func (e *opError) Is(target error) bool {
 func (c *Clients) Consumer(ctx context.Context, kind inventory.ConsumerKind, id string) (*inventory.ConsumerState, error) {
 	ctx, cancel := c.callCtx(ctx)
 	defer cancel()
-	project := urlPart(id, "projects")
+	project := inventory.NameSegment(id, "projects")
 	switch kind {
 	case inventory.KindService:
 		s, err := c.Services.GetService(ctx, &runpb.GetServiceRequest{Name: id})
@@ -81,8 +81,8 @@ func serviceState(s *runpb.Service) *inventory.ConsumerState {
 	st := &inventory.ConsumerState{
 		ID: s.GetName(), Kind: inventory.KindService, Etag: s.GetEtag(), Generation: s.GetGeneration(),
 		VPC:                   runVPC(s.GetTemplate().GetVpcAccess()),
-		LatestReadyRevision:   lastSegment(s.GetLatestReadyRevision()),
-		LatestCreatedRevision: lastSegment(s.GetLatestCreatedRevision()),
+		LatestReadyRevision:   inventory.LastSegment(s.GetLatestReadyRevision()),
+		LatestCreatedRevision: inventory.LastSegment(s.GetLatestCreatedRevision()),
 		TaggedRevisions:       map[string]string{},
 		TrafficByRevision:     map[string]int{},
 		Ready:                 true,
@@ -92,10 +92,10 @@ func serviceState(s *runpb.Service) *inventory.ConsumerState {
 		if t.GetType() == runpb.TrafficTargetAllocationType_TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST {
 			typ = "LATEST"
 		}
-		st.Traffic = append(st.Traffic, inventory.TrafficTarget{Type: typ, Revision: lastSegment(t.GetRevision()), Percent: int(t.GetPercent()), Tag: t.GetTag()})
+		st.Traffic = append(st.Traffic, inventory.TrafficTarget{Type: typ, Revision: inventory.LastSegment(t.GetRevision()), Percent: int(t.GetPercent()), Tag: t.GetTag()})
 	}
 	for _, t := range s.GetTrafficStatuses() {
-		rev := lastSegment(t.GetRevision())
+		rev := inventory.LastSegment(t.GetRevision())
 		if t.GetType() == runpb.TrafficTargetAllocationType_TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST || rev == "" {
 			rev = st.LatestReadyRevision
 		}
@@ -111,7 +111,7 @@ func serviceState(s *runpb.Service) *inventory.ConsumerState {
 	if st.LatestCreatedRevision != "" && st.LatestCreatedRevision != st.LatestReadyRevision {
 		st.Ready = false
 		if st.Message == "" {
-			st.Message = fmt.Sprintf("revision %s is not ready", lastSegment(st.LatestCreatedRevision))
+			st.Message = fmt.Sprintf("revision %s is not ready", inventory.LastSegment(st.LatestCreatedRevision))
 		}
 	}
 	return st
@@ -128,7 +128,7 @@ func jobState(j *runpb.Job) *inventory.ConsumerState {
 
 func workerPoolState(w *runpb.WorkerPool) *inventory.ConsumerState {
 	st := &inventory.ConsumerState{ID: w.GetName(), Kind: inventory.KindWorkerPool, Etag: w.GetEtag(), Generation: w.GetGeneration(),
-		VPC: runVPC(w.GetTemplate().GetVpcAccess()), LatestReadyRevision: lastSegment(w.GetLatestReadyRevision()), LatestCreatedRevision: lastSegment(w.GetLatestCreatedRevision()), Ready: true}
+		VPC: runVPC(w.GetTemplate().GetVpcAccess()), LatestReadyRevision: inventory.LastSegment(w.GetLatestReadyRevision()), LatestCreatedRevision: inventory.LastSegment(w.GetLatestCreatedRevision()), Ready: true}
 	if tc := w.GetTerminalCondition(); tc != nil && tc.GetState() == runpb.Condition_CONDITION_FAILED {
 		st.Ready, st.Message = false, tc.GetMessage()
 	}
@@ -136,7 +136,7 @@ func workerPoolState(w *runpb.WorkerPool) *inventory.ConsumerState {
 }
 
 func functionState(f *cloudfunctions.Function) *inventory.ConsumerState {
-	cons := functionConsumer(urlPart(f.Name, "projects"), urlPart(f.Name, "locations"), f)
+	cons := functionConsumer(inventory.NameSegment(f.Name, "projects"), inventory.NameSegment(f.Name, "locations"), f)
 	st := &inventory.ConsumerState{ID: f.Name, Kind: cons.Kind, Etag: f.UpdateTime,
 		VPC: inventory.VPCConfig{Connector: cons.Connector, Interface: cons.DirectVPC, Egress: cons.Egress}, Ready: f.State == "" || f.State == "ACTIVE"}
 	if !st.Ready {
@@ -182,7 +182,7 @@ func toRunTraffic(ts []inventory.TrafficTarget) []*runpb.TrafficTarget {
 // (a stale one fails with inventory.ErrConflict and changes nothing).
 // validateOnly asks the API to check the change without making it.
 func (c *Clients) UpdateConsumerVPC(ctx context.Context, kind inventory.ConsumerKind, id, etag string, vpc inventory.VPCConfig, revision string, traffic []inventory.TrafficTarget, validateOnly bool) (*inventory.ConsumerState, error) {
-	project := urlPart(id, "projects")
+	project := inventory.NameSegment(id, "projects")
 	what := "updating " + string(kind) + " " + id
 	if validateOnly {
 		what = "validating the target configuration of " + id
@@ -264,7 +264,7 @@ func (c *Clients) UpdateConsumerVPC(ctx context.Context, kind inventory.Consumer
 
 // SetTraffic sets a service's traffic split, keeping everything else.
 func (c *Clients) SetTraffic(ctx context.Context, id, etag string, traffic []inventory.TrafficTarget) (*inventory.ConsumerState, error) {
-	project := urlPart(id, "projects")
+	project := inventory.NameSegment(id, "projects")
 	what := "setting the traffic of " + id
 	rctx, cancel := c.callCtx(ctx)
 	s, err := c.Services.GetService(rctx, &runpb.GetServiceRequest{Name: id})
@@ -280,7 +280,7 @@ func (c *Clients) SetTraffic(ctx context.Context, id, etag string, traffic []inv
 }
 
 func (c *Clients) updateService(ctx context.Context, s *runpb.Service, validateOnly bool, what string) (*inventory.ConsumerState, error) {
-	project := urlPart(s.GetName(), "projects")
+	project := inventory.NameSegment(s.GetName(), "projects")
 	wctx, cancel := c.callCtx(ctx)
 	defer cancel()
 	// The etag travels with the request: the API refuses a stale one, so
@@ -333,7 +333,7 @@ func grpcCode(err error) codes.Code {
 }
 
 func (c *Clients) updateFunctionVPC(ctx context.Context, id, etag string, vpc inventory.VPCConfig, validateOnly bool, what string) (*inventory.ConsumerState, error) {
-	project := urlPart(id, "projects")
+	project := inventory.NameSegment(id, "projects")
 	rctx, cancel := c.callCtx(ctx)
 	f, err := c.Functions.Projects.Locations.Functions.Get(id).Context(rctx).Do()
 	cancel()
@@ -402,11 +402,11 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // window from Cloud Monitoring (run.googleapis.com/request_count, label
 // response_code_class).
 func (c *Clients) RevisionHealth(ctx context.Context, service, revision string, window time.Duration, now time.Time) (inventory.RevisionHealth, error) {
-	project := urlPart(service, "projects")
+	project := inventory.NameSegment(service, "projects")
 	h := inventory.RevisionHealth{Window: window}
 	col := &collector{c: c, opts: CollectOptions{Now: now}, sem: make(chan struct{}, 1), retry: DefaultRetry, coverage: map[string]*inventory.Coverage{}, snap: &inventory.Snapshot{}}
 	series, err := col.aggregateFilter(ctx, project,
-		fmt.Sprintf(`metric.type = %q AND resource.type = "cloud_run_revision" AND resource.labels.service_name = %q AND resource.labels.revision_name = %q`, MetricRunRequests, lastSegment(service), lastSegment(revision)),
+		fmt.Sprintf(`metric.type = %q AND resource.type = "cloud_run_revision" AND resource.labels.service_name = %q AND resource.labels.revision_name = %q`, MetricRunRequests, inventory.LastSegment(service), inventory.LastSegment(revision)),
 		window, []string{"metric.labels.response_code_class"})
 	if err != nil {
 		return h, err
@@ -431,7 +431,7 @@ func (c *Clients) Subnet(ctx context.Context, project, region, name string) (*in
 		return nil, classify(err, apiCompute, project, fmt.Sprintf("reading subnet %s in %s", name, region))
 	}
 	return &inventory.Subnet{ID: "projects/" + project + "/regions/" + region + "/subnetworks/" + name, Project: project, Region: region, Name: name,
-		Network: lastSegment(sn.Network), NetworkProject: urlPart(sn.Network, "projects"), IPCIDRRange: sn.IpCidrRange,
+		Network: inventory.LastSegment(sn.Network), NetworkProject: inventory.NameSegment(sn.Network, "projects"), IPCIDRRange: sn.IpCidrRange,
 		PrivateIPGoogleAccess: sn.PrivateIpGoogleAccess, Purpose: sn.Purpose, StackType: sn.StackType, Fingerprint: sn.Fingerprint}, nil
 }
 
@@ -538,9 +538,9 @@ func (c *Clients) Connector(ctx context.Context, id string) (*inventory.Connecto
 	defer cancel()
 	cn, err := c.VPCAccess.GetConnector(ctx, &vpcaccesspb.GetConnectorRequest{Name: id})
 	if err != nil {
-		return nil, classify(err, apiVPCAccess, urlPart(id, "projects"), "reading connector "+id)
+		return nil, classify(err, apiVPCAccess, inventory.NameSegment(id, "projects"), "reading connector "+id)
 	}
-	conn := connectorOf(urlPart(id, "projects"), urlPart(id, "locations"), cn)
+	conn := connectorOf(inventory.NameSegment(id, "projects"), inventory.NameSegment(id, "locations"), cn)
 	return &conn, nil
 }
 
@@ -551,7 +551,7 @@ func (c *Clients) DeleteConnector(ctx context.Context, id string) error {
 	defer cancel()
 	op, err := c.VPCAccess.DeleteConnector(ctx, &vpcaccesspb.DeleteConnectorRequest{Name: id})
 	if err != nil {
-		return classify(err, apiVPCAccess, urlPart(id, "projects"), what)
+		return classify(err, apiVPCAccess, inventory.NameSegment(id, "projects"), what)
 	}
 	if err := op.Wait(ctx); err != nil {
 		return waitErr(err, what)
@@ -563,7 +563,7 @@ func (c *Clients) DeleteConnector(ctx context.Context, id string) error {
 // and returns the IDs of those that use the connector. Any read that fails
 // makes it fail: a connector is never called unused on partial knowledge.
 func (c *Clients) ConnectorUsers(ctx context.Context, connector string, projects []string) ([]string, error) {
-	region := urlPart(connector, "locations")
+	region := inventory.NameSegment(connector, "locations")
 	col := &collector{c: c, opts: CollectOptions{Regions: []string{region}}, sem: make(chan struct{}, 8), retry: DefaultRetry,
 		coverage: map[string]*inventory.Coverage{}, numbers: map[string]string{}, snap: &inventory.Snapshot{}}
 	done := make(chan struct{})
@@ -605,13 +605,13 @@ func sameConnector(ref, connector string, c *Clients, ctx context.Context) bool 
 	if ref == connector {
 		return true
 	}
-	if lastSegment(ref) != lastSegment(connector) || urlPart(ref, "locations") != urlPart(connector, "locations") {
+	if inventory.LastSegment(ref) != inventory.LastSegment(connector) || inventory.NameSegment(ref, "locations") != inventory.NameSegment(connector, "locations") {
 		return false
 	}
 	// Same name and region, different project spelling: resolve the number.
-	pr, err := c.Compute.Projects.Get(urlPart(connector, "projects")).Context(ctx).Do()
+	pr, err := c.Compute.Projects.Get(inventory.NameSegment(connector, "projects")).Context(ctx).Do()
 	if err != nil {
 		return true // cannot tell: treat as a user (safe side)
 	}
-	return fmt.Sprint(pr.Id) == urlPart(ref, "projects")
+	return fmt.Sprint(pr.Id) == inventory.NameSegment(ref, "projects")
 }

@@ -26,8 +26,8 @@ func (c *Clients) Zones(ctx context.Context, project string) ([]inventory.DNSZon
 func networkURL(ref string) string {
 	// ref is PROJECT/NETWORK
 	p, n := ref, ref
-	if i := len(ref) - len(lastSegment(ref)); i > 0 {
-		p, n = ref[:i-1], lastSegment(ref)
+	if i := len(ref) - len(inventory.LastSegment(ref)); i > 0 {
+		p, n = ref[:i-1], inventory.LastSegment(ref)
 	}
 	return "https://www.googleapis.com/compute/v1/projects/" + p + "/global/networks/" + n
 }
@@ -151,7 +151,7 @@ func (c *Clients) NAT(ctx context.Context, project, region, router, nat string) 
 		cfg := &inventory.NATConfig{Project: project, Region: region, Router: router, Name: nat, Raw: raw,
 			SourceSubnetworkIPRangesToNat: n.SourceSubnetworkIpRangesToNat, VMEndpointsWithNATMappings: -1}
 		for _, s := range n.Subnetworks {
-			cfg.Subnetworks = append(cfg.Subnetworks, lastSegment(s.Name))
+			cfg.Subnetworks = append(cfg.Subnetworks, inventory.LastSegment(s.Name))
 		}
 		sort.Strings(cfg.Subnetworks)
 		if st, err := c.Compute.Routers.GetRouterStatus(project, region, router).Context(ctx).Do(); err == nil && st.Result != nil {
@@ -203,7 +203,7 @@ func (c *Clients) RemoveNATSubnets(ctx context.Context, project, region, router,
 			}
 			var keep []*compute.RouterNatSubnetworkToNat
 			for _, s := range n.Subnetworks {
-				if !drop[lastSegment(s.Name)] {
+				if !drop[inventory.LastSegment(s.Name)] {
 					keep = append(keep, s)
 				}
 			}

@@ -80,8 +80,8 @@ func region(s *migrate.Step) []string { return []string{"--region", s.Region, "-
 func networkArgs(s *migrate.Step) []string {
 	p := s.Params
 	net, sub := p.Network, p.Subnetwork
-	if urlPart(p.Subnetwork, "projects") == s.Project {
-		net, sub = lastSegment(net), lastSegment(sub)
+	if inventory.NameSegment(p.Subnetwork, "projects") == s.Project {
+		net, sub = inventory.LastSegment(net), inventory.LastSegment(sub)
 	}
 	args := []string{"--network", net, "--subnet", sub}
 	if len(p.NetworkTags) > 0 {
@@ -90,7 +90,7 @@ func networkArgs(s *migrate.Step) []string {
 	return args
 }
 
-func consumerName(s *migrate.Step) string { return lastSegment(s.Resource) }
+func consumerName(s *migrate.Step) string { return inventory.LastSegment(s.Resource) }
 
 // ops lists the changes of a step (none for checks, validations, soaks
 // and manual steps, which the renderers present in words).
@@ -105,7 +105,7 @@ func ops(s *migrate.Step) []op {
 	case migrate.ActionCreateRoute:
 		return []op{{
 			guard: &guard{argv: []string{"gcloud", "compute", "routes", "describe", p.RouteName, "--project", s.Project, "--format", "value(name)"}, kind: doneIfSucceeds},
-			argv: []string{"gcloud", "compute", "routes", "create", p.RouteName, "--project", s.Project, "--network", lastSegment(p.Network),
+			argv: []string{"gcloud", "compute", "routes", "create", p.RouteName, "--project", s.Project, "--network", inventory.LastSegment(p.Network),
 				"--destination-range", p.DestRange, "--next-hop-gateway", p.NextHopGateway, "--priority", fmt.Sprint(p.Priority),
 				"--description", "vpcshift: reach private.googleapis.com (199.36.153.8/30) for *.run.app"},
 		}}
@@ -183,7 +183,7 @@ func ops(s *migrate.Step) []op {
 			sourceEnv: sourceEnvName(name),
 		}}
 	case migrate.ActionDeleteConnector:
-		name := lastSegment(p.Connector)
+		name := inventory.LastSegment(p.Connector)
 		base := []string{"gcloud", "compute", "networks", "vpc-access", "connectors"}
 		return []op{{
 			guard: &guard{argv: append(append(append(base[:len(base):len(base)], "describe", name), region(s)...), "--format", "value(name)"), kind: doneIfFails},
@@ -254,21 +254,4 @@ func commandLine(argv []string) string {
 		q[i] = migrate.ShellQuote(a)
 	}
 	return strings.Join(q, " ")
-}
-
-func urlPart(name, key string) string {
-	parts := strings.Split(name, "/")
-	for i := 0; i+1 < len(parts); i++ {
-		if parts[i] == key {
-			return parts[i+1]
-		}
-	}
-	return ""
-}
-
-func lastSegment(s string) string {
-	if i := strings.LastIndex(s, "/"); i >= 0 {
-		return s[i+1:]
-	}
-	return s
 }

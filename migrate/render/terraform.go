@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"github.com/vpcshift/vpcshift/internal/inventory"
 	"io"
 	"strings"
 	"time"
@@ -245,7 +246,7 @@ func (t *tfWriter) step(s *migrate.Step) {
 		})
 	case migrate.ActionDeleteConnector:
 		b.AppendNewline()
-		name := lastSegment(p.Connector)
+		name := inventory.LastSegment(p.Connector)
 		t.comment(fmt.Sprintf("Connector %s (%s): remove its google_vpc_access_connector from your configuration after the soak; terraform apply then deletes it. If vpcshift or the script deleted it already, forget it instead (adjust the address):", name, p.Connector))
 		t.commentedBlock(func(body *hclwrite.Body) {
 			r := body.AppendNewBlock("removed", nil).Body()
