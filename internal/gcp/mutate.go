@@ -207,59 +207,66 @@ func (c *Clients) UpdateConsumerVPC(ctx context.Context, kind inventory.Consumer
 		}
 		return c.updateService(ctx, s, validateOnly, what)
 	case inventory.KindJob:
-		rctx, cancel := c.callCtx(ctx)
-		j, err := c.Jobs.GetJob(rctx, &runpb.GetJobRequest{Name: id})
-		cancel()
-		if err != nil {
-			return nil, classify(err, apiRun, project, what)
-		}
-		if etag != "" && j.GetEtag() != etag {
-			return nil, &APIError{Kind: KindConflict, API: apiRun, Project: project, Op: what, Err: fmt.Errorf("the job changed since it was read")}
-		}
-		j.Template.Template.VpcAccess = toRunVPC(vpc)
-		wctx, cancel := c.callCtx(ctx)
-		defer cancel()
-		op, err := c.Jobs.UpdateJob(wctx, &runpb.UpdateJobRequest{Job: j, ValidateOnly: validateOnly})
-		if err != nil {
-			return nil, classify(err, apiRun, project, what)
-		}
-		if validateOnly {
-			return jobState(j), nil
-		}
-		out, err := op.Wait(wctx)
-		if err != nil {
-			return nil, waitErr(err, what)
-		}
-		return jobState(out), nil
+		return readModifyWrite(ctx, c, project, etag, what, validateOnly,
+			func(ctx context.Context) (*runpb.Job, error) {
+				return c.Jobs.GetJob(ctx, &runpb.GetJobRequest{Name: id})
+			},
+			func(j *runpb.Job) { j.Template.Template.VpcAccess = toRunVPC(vpc) },
+			func(ctx context.Context, j *runpb.Job) (*runpb.Job, error) {
+				op, err := c.Jobs.UpdateJob(ctx, &runpb.UpdateJobRequest{Job: j, ValidateOnly: validateOnly})
+				if err != nil || validateOnly {
+					return j, err
+				}
+				return op.Wait(ctx)
+			},
+			(*runpb.Job).GetEtag, jobState)
 	case inventory.KindWorkerPool:
-		rctx, cancel := c.callCtx(ctx)
-		w, err := c.WorkerPools.GetWorkerPool(rctx, &runpb.GetWorkerPoolRequest{Name: id})
-		cancel()
-		if err != nil {
-			return nil, classify(err, apiRun, project, what)
-		}
-		if etag != "" && w.GetEtag() != etag {
-			return nil, &APIError{Kind: KindConflict, API: apiRun, Project: project, Op: what, Err: fmt.Errorf("the worker pool changed since it was read")}
-		}
-		w.Template.VpcAccess = toRunVPC(vpc)
-		wctx, cancel := c.callCtx(ctx)
-		defer cancel()
-		op, err := c.WorkerPools.UpdateWorkerPool(wctx, &runpb.UpdateWorkerPoolRequest{WorkerPool: w, ValidateOnly: validateOnly})
-		if err != nil {
-			return nil, classify(err, apiRun, project, what)
-		}
-		if validateOnly {
-			return workerPoolState(w), nil
-		}
-		out, err := op.Wait(wctx)
-		if err != nil {
-			return nil, waitErr(err, what)
-		}
-		return workerPoolState(out), nil
+		return readModifyWrite(ctx, c, project, etag, what, validateOnly,
+			func(ctx context.Context) (*runpb.WorkerPool, error) {
+				return c.WorkerPools.GetWorkerPool(ctx, &runpb.GetWorkerPoolRequest{Name: id})
+			},
+			func(w *runpb.WorkerPool) { w.Template.VpcAccess = toRunVPC(vpc) },
+			func(ctx context.Context, w *runpb.WorkerPool) (*runpb.WorkerPool, error) {
+				op, err := c.WorkerPools.UpdateWorkerPool(ctx, &runpb.UpdateWorkerPoolRequest{WorkerPool: w, ValidateOnly: validateOnly})
+				if err != nil || validateOnly {
+					return w, err
+				}
+				return op.Wait(ctx)
+			},
+			(*runpb.WorkerPool).GetEtag, workerPoolState)
 	case inventory.KindFunction:
 		return c.updateFunctionVPC(ctx, id, etag, vpc, validateOnly, what)
 	}
 	return nil, &APIError{Kind: KindInvalid, Project: project, Op: what, Err: fmt.Errorf("vpcshift cannot change the VPC egress of a %s", kind)}
+}
+
+// readModifyWrite reads a Cloud Run resource, checks its etag, changes it
+// and writes it back with the etag (a concurrent change is refused by the
+// API, never overwritten), waiting for the operation. An update that was
+// accepted but whose operation failed is told apart from a refused one.
+func readModifyWrite[T any](ctx context.Context, c *Clients, project, etag, what string, validateOnly bool,
+	get func(context.Context) (T, error), change func(T), put func(context.Context, T) (T, error),
+	etagOf func(T) string, state func(T) *inventory.ConsumerState) (*inventory.ConsumerState, error) {
+	rctx, cancel := c.callCtx(ctx)
+	cur, err := get(rctx)
+	cancel()
+	if err != nil {
+		return nil, classify(err, apiRun, project, what)
+	}
+	if etag != "" && etagOf(cur) != etag {
+		return nil, &APIError{Kind: KindConflict, API: apiRun, Project: project, Op: what, Err: fmt.Errorf("it changed since it was read (etag %s, expected %s)", etagOf(cur), etag)}
+	}
+	change(cur)
+	wctx, cancel := c.callCtx(ctx)
+	defer cancel()
+	out, err := put(wctx, cur)
+	if err != nil {
+		if ae := classify(err, apiRun, project, what); ae.Kind != KindOther {
+			return nil, ae
+		}
+		return nil, waitErr(err, what)
+	}
+	return state(out), nil
 }
 
 // SetTraffic sets a service's traffic split, keeping everything else.
