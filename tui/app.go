@@ -93,7 +93,14 @@ type Model struct {
 	plan     *plan.Model
 	apply    *apply.Model
 
-	estate        *estate.Estate
+	estate *estate.Estate
+	// partial is the inventory read so far while the load goes on (nil
+	// once it is complete): the estate's figures are partial.
+	partial *loading.Partial
+	// fresh: the next estate is the first of a load (the screens start
+	// over); later ones refresh them in place.
+	fresh bool
+
 	width, height int
 }
 
@@ -142,9 +149,12 @@ func (m *Model) loader() loading.Loader {
 	return func(ctx context.Context, progress func(ProgressEvent)) (*inventory.Snapshot, *analyzer.Report, error) {
 		lg.Info("inventory started")
 		snap, rep, err := load(ctx, func(e ProgressEvent) {
-			if e.Phase == Failed || e.Phase == Retrying {
+			switch {
+			case e.Partial != nil:
+				// the inventory so far: logged when shown
+			case e.Phase == Failed || e.Phase == Retrying:
 				lg.Warn("inventory call", "project", e.Project, "api", e.API, "what", e.What, "phase", e.Phase.String(), "err", e.Err)
-			} else {
+			default:
 				lg.Debug("inventory call", "project", e.Project, "api", e.API, "what", e.What, "phase", e.Phase.String(), "items", e.Items)
 			}
 			progress(e)
@@ -162,7 +172,20 @@ func (m *Model) loader() loading.Loader {
 func (m *Model) Screen() Screen { return m.screen }
 
 // Init starts the inventory.
-func (m *Model) Init() tea.Cmd { return m.loading.Start(m.ctx) }
+func (m *Model) Init() tea.Cmd { return m.startLoad() }
+
+// startLoad (re)starts the inventory: the plan and apply screens wait for
+// it to be complete.
+func (m *Model) startLoad() tea.Cmd {
+	m.fresh = true
+	m.plan.SetLoading("")
+	m.apply.SetLoading("")
+	return m.loading.Start(m.ctx)
+}
+
+// Partial reports whether the screens show part of the inventory (the
+// rest is being read).
+func (m *Model) Partial() bool { return m.partial != nil }
 
 func (m *Model) current() page {
 	switch m.screen {
@@ -184,18 +207,29 @@ func (m *Model) pages() []page {
 	return []page{m.loading, m.overview, m.browse, m.findings, m.plan, m.apply}
 }
 
-func (m *Model) bodyHeight() int { return max(1, m.height-2) }
+func (m *Model) bodyHeight() int {
+	h := m.height - 2
+	if m.partial != nil {
+		h-- // the banner
+	}
+	return max(1, h)
+}
+
+// resize hands the frame's size to the bar, the dialog and every screen.
+func (m *Model) resize() {
+	m.bar.SetSize(m.width, 1)
+	m.quit.SetSize(m.width, m.bodyHeight())
+	for _, p := range m.pages() {
+		p.SetSize(m.width, m.bodyHeight())
+	}
+}
 
 // Update routes a message.
 func (m *Model) Update(message tea.Msg) (tea.Model, tea.Cmd) {
 	switch mm := message.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = mm.Width, mm.Height
-		m.bar.SetSize(mm.Width, 1)
-		m.quit.SetSize(mm.Width, m.bodyHeight())
-		for _, p := range m.pages() {
-			p.SetSize(mm.Width, m.bodyHeight())
-		}
+		m.resize()
 		return m, nil
 	case tea.KeyMsg:
 		return m.updateKey(mm)
@@ -204,10 +238,20 @@ func (m *Model) Update(message tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.toCurrent(mm)
+	case loading.Partial:
+		m.partialLoaded(mm)
+		return m, nil
 	case loading.Loaded:
 		return m, m.loaded(mm)
 	case loading.Failed:
 		m.bar.SetStatus("the inventory failed: "+mm.Err.Error(), true)
+		if m.partial != nil {
+			// What was read so far is no use without the rest: back to
+			// the loading screen, which says why and offers to retry.
+			m.partial, m.estate = nil, nil
+			m.resize()
+			m.setScreen(ScreenLoading)
+		}
 		return m, nil
 	case msg.Open:
 		return m, m.open(mm)
@@ -321,11 +365,20 @@ func (m *Model) updateKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.screen == ScreenLoading {
 		if m.loading.IsRetry(k) {
 			m.bar.SetStatus("", false)
-			return m, m.loading.Start(m.ctx)
+			return m, m.startLoad()
 		}
-		return m, m.toCurrent(k)
+		if m.estate == nil {
+			return m, m.toCurrent(k)
+		}
+		// Part of the inventory is in: the screens can show it.
 	}
 	if key.Matches(k, m.km.Reload) {
+		if m.loading.Loading() {
+			// Reading it again makes no sense while it is being read:
+			// show how far it is.
+			m.setScreen(ScreenLoading)
+			return m, nil
+		}
 		return m, m.reload()
 	}
 	for i, b := range m.km.Screens() {
@@ -344,10 +397,14 @@ func (m *Model) reload() tea.Cmd {
 	}
 	m.log.Info("reload")
 	m.estate = nil
+	if m.partial != nil {
+		m.partial = nil
+		m.resize()
+	}
 	m.screen = ScreenLoading
 	m.showHelp = false
 	m.bar.SetActive(-1)
-	return m.loading.Start(m.ctx)
+	return m.startLoad()
 }
 
 func (m *Model) requestQuit() tea.Cmd {
@@ -373,12 +430,78 @@ func (m *Model) setScreen(s Screen) {
 	m.log.Debug("screen", "screen", s.String())
 }
 
+// partialLoaded shows the inventory read so far on the overview,
+// inventory and findings screens (the plan and apply screens wait for all
+// of it). The screen in view stays.
+func (m *Model) partialLoaded(p loading.Partial) {
+	if !m.loading.Current(p) {
+		return // the load ended (its result is in) or was replaced
+	}
+	banner := m.partial == nil
+	m.partial = &p
+	m.show(estate.New(p.Snap, p.Rep))
+	if banner {
+		m.resize()
+	}
+	read := m.projectsRead()
+	m.plan.SetLoading(read)
+	m.apply.SetLoading(read)
+	m.log.Info("partial analysis", "projects read", p.Done, "projects", p.Total)
+}
+
+// projectsRead says how far the inventory is ("12 of 40 projects read").
+func (m *Model) projectsRead() string {
+	done, total := m.loading.Projects()
+	if m.partial != nil {
+		done = max(done, m.partial.Done)
+	}
+	if total > 0 {
+		return fmt.Sprintf("%s of %s projects read", estate.Count(done), estate.Count(total))
+	}
+	if done == 1 {
+		return "1 project read"
+	}
+	return estate.Count(done) + " projects read"
+}
+
+// banner is the line under the header while the figures are partial.
+func (m *Model) banner() string {
+	text := "loading: " + m.projectsRead() + " · figures are partial"
+	if m.screen != ScreenLoading {
+		text += " · r shows the progress"
+	}
+	return m.st.Banner.Render(layout.Truncate(text, m.width))
+}
+
 func (m *Model) loaded(l loading.Loaded) tea.Cmd {
 	e := estate.New(l.Snap, l.Rep)
+	banner := m.partial != nil
+	m.partial = nil
+	m.show(e)
+	if banner {
+		m.resize()
+	}
+	m.log.Info("analysis", "connectors", len(e.Snap.Connectors), "consumers", len(e.Snap.Consumers), "nats", len(e.Snap.NATs), "findings", len(e.Rep.Findings))
+	if m.screen == ScreenLoading {
+		m.setScreen(ScreenOverview)
+	}
+	m.apply.SetPlan(nil, nil) // "the plan is being made", until it is
+	return m.plan.SetEstate(e)
+}
+
+// show hands an estate to the overview, inventory and findings: the first
+// of a load starts them over, later ones (more of the inventory read)
+// refresh them where they are.
+func (m *Model) show(e *estate.Estate) {
 	m.estate = e
 	m.overview.SetEstate(e)
-	m.browse.SetEstate(e)
+	if m.fresh {
+		m.browse.SetEstate(e)
+	} else {
+		m.browse.Refresh(e)
+	}
 	m.findings.SetEstate(e)
+	m.fresh = false
 	ctx := m.deps.Context
 	if e.Rep.Prices.Label != "" {
 		if ctx != "" {
@@ -387,9 +510,6 @@ func (m *Model) loaded(l loading.Loaded) tea.Cmd {
 		ctx += "prices " + e.Rep.Prices.Label
 	}
 	m.bar.SetContext(ctx)
-	m.log.Info("analysis", "connectors", len(e.Snap.Connectors), "consumers", len(e.Snap.Consumers), "nats", len(e.Snap.NATs), "findings", len(e.Rep.Findings))
-	m.setScreen(ScreenOverview)
-	return m.plan.SetEstate(e)
 }
 
 func (m *Model) open(o msg.Open) tea.Cmd {
@@ -422,5 +542,9 @@ func (m *Model) View() string {
 	} else if m.screen == ScreenApply && m.apply.Capturing() {
 		dialog = true
 	}
-	return m.bar.Header() + "\n" + layout.Block(body, m.width, h) + "\n" + m.bar.Footer(hk, dialog)
+	banner := ""
+	if m.partial != nil {
+		banner = m.banner() + "\n"
+	}
+	return m.bar.Header() + "\n" + banner + layout.Block(body, m.width, h) + "\n" + m.bar.Footer(hk, dialog)
 }

@@ -14,8 +14,11 @@ import (
 // The TUI's own event types: the command line adapts the inventory's and
 // the executor's events into these.
 type (
-	// ProgressEvent is one inventory call starting or ending.
+	// ProgressEvent is one inventory call starting or ending, or the
+	// inventory read so far (Partial).
 	ProgressEvent = event.Progress
+	// Partial is the inventory read so far, analysed.
+	Partial = event.Partial
 	// ApplyEvent is one event of an apply or a rollback.
 	ApplyEvent = event.Apply
 	// ApplyControl is handed to Deps.Apply and Deps.Rollback.
@@ -42,7 +45,10 @@ const (
 // build lacks the feature; the screen that needs it then says so. The TUI
 // calls them only inside tea.Cmds (never from Update or View).
 type Deps struct {
-	// Load runs the inventory and its analysis, reporting progress.
+	// Load runs the inventory and its analysis, reporting progress: each
+	// call as it starts and ends and, as projects are read, the inventory
+	// read so far (ProgressEvent.Partial; PartialFeed makes them), which
+	// the overview, inventory and findings show while the rest loads.
 	Load func(ctx context.Context, progress func(ProgressEvent)) (*inventory.Snapshot, *analyzer.Report, error)
 	// Plan makes the migration plan of an analysed inventory.
 	Plan func(*inventory.Snapshot, *analyzer.Report) (*migrate.Plan, error)

@@ -39,6 +39,12 @@ type estateEnv struct {
 	askHealth bool
 	// loads counts the loads.
 	loads atomic.Int64
+	// plain makes the loads send no partial inventory (as before the
+	// loads were progressive).
+	plain bool
+	// onPartial, when set, runs on the inventory's goroutine after each
+	// partial snapshot was handed to the UI (a test holds the load there).
+	onPartial func(ctx context.Context, s *inventory.Snapshot)
 
 	srv      *emulator.Server
 	clients  *gcp.Clients
@@ -84,8 +90,8 @@ func progressEvent(e gcp.Event) ProgressEvent {
 	return p
 }
 
-func (env *estateEnv) collect(ctx context.Context, progress func(ProgressEvent)) (*inventory.Snapshot, error) {
-	return env.clients.Collect(ctx, gcp.CollectOptions{
+func (env *estateEnv) collect(ctx context.Context, progress func(ProgressEvent), more ...func(*gcp.CollectOptions)) (*inventory.Snapshot, error) {
+	opts := gcp.CollectOptions{
 		Projects: env.projects, Now: testNow, Concurrency: 8,
 		Retry: &gcp.RetryPolicy{Attempts: 3, Initial: time.Millisecond, Max: 5 * time.Millisecond},
 		Progress: func(e gcp.Event) {
@@ -93,22 +99,45 @@ func (env *estateEnv) collect(ctx context.Context, progress func(ProgressEvent))
 				progress(progressEvent(e))
 			}
 		},
-	})
+	}
+	for _, f := range more {
+		f(&opts)
+	}
+	return env.clients.Collect(ctx, opts)
 }
 
-// load is Deps.Load on the emulator: collect, then analyse with the
-// embedded price snapshot and the fixed clock.
+// load is Deps.Load on the emulator, as the command line makes it:
+// collect, with each partial inventory analysed as it comes (PartialFeed;
+// not with plain), then analyse the whole with the embedded price
+// snapshot and the fixed clock.
 func (env *estateEnv) load(ctx context.Context, progress func(ProgressEvent)) (*inventory.Snapshot, *analyzer.Report, error) {
 	env.loads.Add(1)
-	snap, err := env.collect(ctx, progress)
-	if err != nil {
-		return nil, nil, err
-	}
 	book, err := pricing.Snapshot()
 	if err != nil {
 		return nil, nil, err
 	}
-	return snap, analyzer.Analyze(snap, book, analyzer.Options{Now: testNow}), nil
+	aopts := analyzer.Options{Now: testNow}
+	var partials []func(*gcp.CollectOptions)
+	if !env.plain {
+		feed := NewPartialFeed(progress, func(_ context.Context, s *inventory.Snapshot) *analyzer.Report {
+			return analyzer.Analyze(s, book, aopts)
+		})
+		defer feed.Close()
+		partials = append(partials, func(o *gcp.CollectOptions) {
+			o.Scoped = func(ps []string) { feed.SetTotal(len(ps)) }
+			o.Partial = func(s *inventory.Snapshot) {
+				feed.Offer(s)
+				if env.onPartial != nil {
+					env.onPartial(ctx, s)
+				}
+			}
+		})
+	}
+	snap, err := env.collect(ctx, progress, partials...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return snap, analyzer.Analyze(snap, book, aopts), nil
 }
 
 // drive is a model driven by hand, as the program would drive it: each
@@ -123,18 +152,46 @@ type drive struct {
 
 func newDrive(t testing.TB, deps Deps, w, h int) *drive {
 	t.Helper()
+	d := startDrive(t, deps, w, h)
+	d.settle()
+	d.waitLoaded()
+	return d
+}
+
+// startDrive starts the model (and its inventory) without waiting.
+func startDrive(t testing.TB, deps Deps, w, h int) *drive {
+	t.Helper()
+	return startDriveCtx(t, context.Background(), deps, w, h)
+}
+
+// startDriveCtx is startDrive with a context bounding the inventory.
+func startDriveCtx(t testing.TB, ctx context.Context, deps Deps, w, h int) *drive {
+	t.Helper()
 	if deps.Now == nil {
 		deps.Now = fixedNow
 	}
-	d := &drive{t: t, m: New(context.Background(), deps), msgs: make(chan tea.Msg, 1024)}
-	d.send(tea.WindowSizeMsg{Width: w, Height: h})
+	d := &drive{t: t, m: New(ctx, deps), msgs: make(chan tea.Msg, 1024)}
+	d.handle(tea.WindowSizeMsg{Width: w, Height: h})
 	d.exec(d.m.Init())
-	d.settle()
-	d.waitFor("the inventory", func() bool { return d.m.estate != nil || d.m.loading.Err() != nil })
-	if deps.Plan != nil {
+	return d
+}
+
+// waitLoaded waits for the whole inventory (not a partial one) and its
+// plan.
+func (d *drive) waitLoaded() {
+	d.t.Helper()
+	d.waitFor("the inventory", func() bool { return (d.m.estate != nil && !d.m.Partial()) || d.m.loading.Err() != nil })
+	if d.m.deps.Plan != nil {
 		d.waitFor("the plan", func() bool { return d.m.plan.Plan() != nil || d.m.apply.Err() != nil })
 	}
-	return d
+}
+
+// press sends keys without settling (while a load runs in the
+// background); waitFor then waits for what they lead to.
+func (d *drive) press(keys string) {
+	for _, k := range parseKeys(keys) {
+		d.handle(k)
+	}
 }
 
 func (d *drive) exec(cmd tea.Cmd) {

@@ -14,6 +14,7 @@ import (
 	"github.com/vpcshift/vpcshift/analyzer"
 	"github.com/vpcshift/vpcshift/internal/gcp"
 	"github.com/vpcshift/vpcshift/internal/inventory"
+	"github.com/vpcshift/vpcshift/internal/pricing"
 	"github.com/vpcshift/vpcshift/migrate"
 	"github.com/vpcshift/vpcshift/tui"
 )
@@ -114,7 +115,10 @@ func (t *tuiSession) collectOptions(s *session, progress func(gcp.Event)) gcp.Co
 
 // load is tui.Deps.Load: connect (once: a reload reads the same
 // estate, so that under --demo it shows what an apply changed), inventory
-// with progress, price and analyse.
+// with progress, price and analyse. The price book is read while the
+// inventory runs, and each project's partial inventory is analysed as it
+// comes (the newest only, off the inventory's path: tui.PartialFeed), so
+// that the UI can show the figures so far.
 func (t *tuiSession) load(ctx context.Context, progress func(tui.ProgressEvent)) (*inventory.Snapshot, *analyzer.Report, error) {
 	o := t.o
 	s := t.session()
@@ -127,7 +131,39 @@ func (t *tuiSession) load(ctx context.Context, progress func(tui.ProgressEvent))
 		t.s = s
 		t.mu.Unlock()
 	}
-	snap, err := s.clients.Collect(ctx, t.collectOptions(s, func(e gcp.Event) { progress(progressEvent(e)) }))
+	var (
+		book      *pricing.Book
+		warnings  []error
+		bookErr   error
+		bookReady = make(chan struct{})
+	)
+	bctx, cancelBook := context.WithCancel(ctx)
+	defer cancelBook()
+	go func() {
+		defer close(bookReady)
+		book, warnings, bookErr = o.priceBook(bctx, s)
+	}()
+	aopts := o.analyzerOptions()
+	feed := tui.NewPartialFeed(progress, func(fctx context.Context, snap *inventory.Snapshot) *analyzer.Report {
+		select {
+		case <-bookReady:
+		case <-fctx.Done():
+			return nil
+		}
+		if bookErr != nil {
+			return nil
+		}
+		return analyzer.Analyze(snap, book, aopts)
+	})
+	opts := t.collectOptions(s, func(e gcp.Event) { progress(progressEvent(e)) })
+	opts.Scoped = func(projects []string) { feed.SetTotal(len(projects)) }
+	opts.Partial = feed.Offer
+	snap, err := s.clients.Collect(ctx, opts)
+	feed.Close()
+	if err != nil {
+		cancelBook() // no use for prices now
+	}
+	<-bookReady
 	if err != nil {
 		if errors.Is(err, gcp.ErrNothingRead) && snap != nil {
 			for _, c := range snap.Coverage {
@@ -138,9 +174,8 @@ func (t *tuiSession) load(ctx context.Context, progress func(tui.ProgressEvent))
 		}
 		return nil, nil, err
 	}
-	book, warnings, err := o.priceBook(ctx, s)
-	if err != nil {
-		return nil, nil, err
+	if bookErr != nil {
+		return nil, nil, bookErr
 	}
 	for _, w := range warnings {
 		t.logger().Warn("prices", "err", w)

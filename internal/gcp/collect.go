@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -30,6 +32,20 @@ type CollectOptions struct {
 	Now time.Time
 	// Progress, when set, receives an event as each call starts and ends.
 	Progress func(Event)
+	// Scoped, when set, is called once with every project the run reads
+	// (after the --org/--folder expansion), before any is read.
+	Scoped func(projects []string)
+	// Partial, when set, is called after each project is read with a deep
+	// copy of everything read so far: the projects done, their resources
+	// and coverage, finished as Collect finishes its result (project
+	// numbers resolved, callers linked to callees, subnets' users
+	// recorded, sorted) — on the copy: the run's own state is never
+	// touched. Calls never overlap, each copy holds every project of the
+	// one before, and the last equals what Collect returns. It is not
+	// called once ctx is done. It runs on the goroutine of the project
+	// just read, holding back the next partial: hand the copy off rather
+	// than doing slow work in it.
+	Partial func(*inventory.Snapshot)
 	// Retry overrides the retry policy (tests shorten the backoff).
 	Retry *RetryPolicy
 }
@@ -84,6 +100,10 @@ type collector struct {
 	coverage map[string]*inventory.Coverage // project|api
 	okCalls  int
 	numbers  map[string]string // project number -> ID
+	pending  map[string]bool   // projects not read yet
+
+	// partialMu makes the Partial calls one at a time, in order.
+	partialMu sync.Mutex
 }
 
 // Collect inventories the projects in opts and returns the snapshot. API
@@ -130,12 +150,23 @@ func (c *Clients) Collect(ctx context.Context, opts CollectOptions) (*inventory.
 	if len(projects) == 0 {
 		return nil, fmt.Errorf("no project to inventory")
 	}
+	col.pending = make(map[string]bool, len(projects))
+	for _, p := range projects {
+		col.pending[p] = true
+	}
+	if opts.Scoped != nil {
+		opts.Scoped(append([]string(nil), projects...))
+	}
 	var wg sync.WaitGroup
 	for _, p := range projects {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			col.project(ctx, p)
+			col.mu.Lock()
+			delete(col.pending, p)
+			col.mu.Unlock()
+			col.partial(ctx)
 		}()
 	}
 	wg.Wait()
@@ -295,13 +326,155 @@ func (col *collector) recordFailure(project, api string, err error) {
 	col.coverage[key] = cv
 }
 
-// finish sorts the snapshot and attaches coverage.
+// finish sorts the snapshot and attaches coverage. It works on col.snap,
+// col.coverage and col.numbers alone (a partial runs it on a copy).
 func (col *collector) finish() {
 	for _, k := range sortedKeys(col.coverage) {
 		col.snap.Coverage = append(col.snap.Coverage, *col.coverage[k])
 	}
 	col.resolveProjectNumbers()
 	col.snap.Sort()
+}
+
+// partial hands Partial a finished copy of the projects read so far.
+func (col *collector) partial(ctx context.Context) {
+	if col.opts.Partial == nil {
+		return
+	}
+	col.partialMu.Lock()
+	defer col.partialMu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
+	done := func(project string) bool { return !col.pending[project] }
+	col.mu.Lock()
+	view := &collector{
+		snap:     cloneSnapshot(col.snap, done),
+		coverage: make(map[string]*inventory.Coverage, len(col.coverage)),
+		numbers:  maps.Clone(col.numbers),
+	}
+	for k, cv := range col.coverage {
+		if done(cv.Project) {
+			c := *cv
+			view.coverage[k] = &c
+		}
+	}
+	col.mu.Unlock()
+	view.finish()
+	col.opts.Partial(view.snap)
+}
+
+// cloneSnapshot deep-copies what a snapshot holds of the projects keep
+// accepts (nil slices stay nil, empty ones empty).
+func cloneSnapshot(s *inventory.Snapshot, keep func(project string) bool) *inventory.Snapshot {
+	out := &inventory.Snapshot{
+		SchemaVersion:   s.SchemaVersion,
+		CollectedAt:     s.CollectedAt,
+		UsageWindowDays: s.UsageWindowDays,
+		Scope: inventory.Scope{
+			Projects: slices.Clone(s.Scope.Projects), Org: s.Scope.Org, Folder: s.Scope.Folder,
+			Regions: slices.Clone(s.Scope.Regions),
+		},
+	}
+	out.Projects = cloneKept(s.Projects, keep, func(p *inventory.Project) string { return p.ID }, func(p *inventory.Project) {
+		p.Regions = slices.Clone(p.Regions)
+	})
+	out.Connectors = cloneKept(s.Connectors, keep, func(c *inventory.Connector) string { return c.Project }, func(c *inventory.Connector) {
+		c.ConnectedProjects = slices.Clone(c.ConnectedProjects)
+		c.Usage = clonePtr(c.Usage)
+	})
+	out.Consumers = cloneKept(s.Consumers, keep, func(c *inventory.Consumer) string { return c.Project }, func(c *inventory.Consumer) {
+		if c.DirectVPC != nil {
+			d := *c.DirectVPC
+			d.Tags = slices.Clone(d.Tags)
+			c.DirectVPC = &d
+		}
+		c.Invokers = slices.Clone(c.Invokers)
+		c.CallURLs = slices.Clone(c.CallURLs)
+		c.Traffic = slices.Clone(c.Traffic)
+		c.Labels = maps.Clone(c.Labels)
+		c.Calls = slices.Clone(c.Calls)
+		c.Usage = clonePtr(c.Usage)
+	})
+	out.Networks = cloneKept(s.Networks, keep, func(n *inventory.Network) string { return n.Project }, nil)
+	out.Subnets = cloneKept(s.Subnets, keep, func(n *inventory.Subnet) string { return n.Project }, func(n *inventory.Subnet) {
+		n.SecondaryRanges = slices.Clone(n.SecondaryRanges)
+		n.UsedBy = slices.Clone(n.UsedBy)
+	})
+	out.Routes = cloneKept(s.Routes, keep, func(r *inventory.Route) string { return r.Project }, func(r *inventory.Route) {
+		r.Tags = slices.Clone(r.Tags)
+	})
+	out.NATs = cloneKept(s.NATs, keep, func(n *inventory.NAT) string { return n.Project }, func(n *inventory.NAT) {
+		n.Subnetworks = slices.Clone(n.Subnetworks)
+		n.NatIPs = slices.Clone(n.NatIPs)
+		if n.Status != nil {
+			st := *n.Status
+			st.AutoAllocatedNatIPs = slices.Clone(st.AutoAllocatedNatIPs)
+			st.UserAllocatedNatIPs = slices.Clone(st.UserAllocatedNatIPs)
+			n.Status = &st
+		}
+		n.Usage = clonePtr(n.Usage)
+	})
+	out.Addresses = cloneKept(s.Addresses, keep, func(a *inventory.Address) string { return a.Project }, func(a *inventory.Address) {
+		a.Users = slices.Clone(a.Users)
+	})
+	out.DNSZones = cloneKept(s.DNSZones, keep, func(z *inventory.DNSZone) string { return z.Project }, func(z *inventory.DNSZone) {
+		z.Networks = slices.Clone(z.Networks)
+		z.Records = cloneRecords(z.Records)
+	})
+	out.ResponsePolicies = cloneKept(s.ResponsePolicies, keep, func(p *inventory.ResponsePolicy) string { return p.Project }, func(p *inventory.ResponsePolicy) {
+		p.Networks = slices.Clone(p.Networks)
+		if p.Rules != nil {
+			rules := make([]inventory.ResponsePolicyRule, len(p.Rules))
+			for i, r := range p.Rules {
+				r.LocalData = cloneRecords(r.LocalData)
+				rules[i] = r
+			}
+			p.Rules = rules
+		}
+	})
+	out.Coverage = cloneKept(s.Coverage, keep, func(c *inventory.Coverage) string { return c.Project }, nil)
+	return out
+}
+
+// cloneKept copies the elements whose project keep accepts, deepening
+// each copy (deepen replaces its slices, maps and pointers by copies).
+func cloneKept[T any](in []T, keep func(string) bool, project func(*T) string, deepen func(*T)) []T {
+	if in == nil {
+		return nil
+	}
+	out := make([]T, 0, len(in))
+	for i := range in {
+		if !keep(project(&in[i])) {
+			continue
+		}
+		c := in[i]
+		if deepen != nil {
+			deepen(&c)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
+}
+
+func cloneRecords(rs []inventory.DNSRecord) []inventory.DNSRecord {
+	if rs == nil {
+		return nil
+	}
+	out := make([]inventory.DNSRecord, len(rs))
+	for i, r := range rs {
+		r.RRDatas = slices.Clone(r.RRDatas)
+		out[i] = r
+	}
+	return out
 }
 
 func (col *collector) add(f func(s *inventory.Snapshot)) {

@@ -6,6 +6,9 @@ package event
 import (
 	"context"
 	"time"
+
+	"github.com/vpcshift/vpcshift/analyzer"
+	"github.com/vpcshift/vpcshift/internal/inventory"
 )
 
 // Phase is where a piece of work is.
@@ -40,7 +43,9 @@ func (p Phase) String() string {
 	return "unknown"
 }
 
-// Progress is one inventory call starting or ending, per project and API.
+// Progress is one inventory call starting or ending, per project and API;
+// or, when Partial is set, the inventory read so far (the other fields are
+// then empty).
 type Progress struct {
 	Project string
 	API     string // e.g. run.googleapis.com
@@ -49,6 +54,23 @@ type Progress struct {
 	Items   int    // resources found (Done)
 	Err     error  // Failed, Retrying
 	Elapsed time.Duration
+
+	Partial *Partial
+}
+
+// Partial is the inventory as read so far, analysed: what the projects
+// read until now hold. A load sends one after each project it reads (or
+// fewer: only the newest counts), and one without Snap as soon as it
+// knows how many projects it reads. The figures of a partial are partial:
+// the screens say so, and no plan is made from it.
+type Partial struct {
+	// Snap and Rep are the projects read so far and their analysis; nil
+	// when the event only gives Total.
+	Snap *inventory.Snapshot
+	Rep  *analyzer.Report
+	// Done is the number of projects read; Total the number to read (0:
+	// not known yet).
+	Done, Total int
 }
 
 // Apply is one event of an apply or a rollback.

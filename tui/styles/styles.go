@@ -67,6 +67,8 @@ type Styles struct {
 	Footer    lipgloss.Style
 	StatusOK  lipgloss.Style
 	StatusErr lipgloss.Style
+	// Banner is the line under the header while the figures are partial.
+	Banner lipgloss.Style
 
 	// Text.
 	Title   lipgloss.Style
@@ -124,6 +126,7 @@ func New(t Theme) *Styles {
 	s.Footer = ns().Foreground(t.Muted)
 	s.StatusOK = ns().Foreground(t.Good)
 	s.StatusErr = ns().Foreground(t.Bad).Bold(true)
+	s.Banner = ns().Foreground(t.Warn).Bold(true)
 
 	s.Title = ns().Bold(true).Foreground(t.Accent)
 	s.Heading = ns().Bold(true).Underline(true)

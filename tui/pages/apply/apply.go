@@ -95,6 +95,10 @@ type Model struct {
 
 	plan    *migrate.Plan
 	planErr error
+	// loading: the inventory is being read (read says how far); nothing
+	// can be applied until its plan is made.
+	loading bool
+	read    string
 	order   []*migrate.Step
 	stageOf map[string]migrate.StageName
 
@@ -172,11 +176,29 @@ func (m *Model) StepPhase(id string) (event.Phase, bool) {
 	return s.phase, true
 }
 
+// SetLoading says that the inventory is being read, read saying how far
+// ("12 of 40 projects read"; "" when not known): nothing can be applied
+// until all of it is read and its plan made, and the screen says so.
+// SetPlan ends the wait. It does nothing while a run is in progress.
+func (m *Model) SetLoading(read string) {
+	if m.state == stateRunning {
+		return
+	}
+	m.loading, m.read = true, read
+	if m.dialog.Open() {
+		m.dialog.Close()
+	}
+}
+
+// Loading reports whether the screen waits for the inventory.
+func (m *Model) Loading() bool { return m.loading }
+
 // SetPlan shows a plan (nil with err when there is none).
 func (m *Model) SetPlan(p *migrate.Plan, err error) {
 	if m.state == stateRunning {
 		return
 	}
+	m.loading, m.read = false, ""
 	m.plan, m.planErr = p, err
 	m.state, m.steps, m.result = stateIdle, map[string]*stepState{}, ""
 	m.order, m.stageOf = nil, map[string]migrate.StageName{}
@@ -228,11 +250,11 @@ func (m *Model) KeyMap() help.KeyMap {
 }
 
 func (m *Model) canStart() bool {
-	return m.fn.Allow && m.fn.Apply != nil && m.plan != nil && m.state != stateRunning
+	return m.fn.Allow && m.fn.Apply != nil && m.plan != nil && m.state != stateRunning && !m.loading
 }
 
 func (m *Model) canRollback() bool {
-	return m.fn.Allow && m.fn.Rollback != nil && m.plan != nil && m.state == stateDone && m.mode == "apply" && m.changed
+	return m.fn.Allow && m.fn.Rollback != nil && m.plan != nil && m.state == stateDone && m.mode == "apply" && m.changed && !m.loading
 }
 
 // Update handles keys, answers, the run's events and ticks.
@@ -323,6 +345,8 @@ func (m *Model) whyNot() tea.Cmd {
 	switch {
 	case m.state == stateRunning:
 		text = "a run is in progress"
+	case m.loading:
+		text = "the inventory is still being read: the plan, and so apply, wait for all of it"
 	case m.fn.Apply == nil:
 		text = ErrUnavailable.Error()
 	case !m.fn.Allow:
@@ -736,7 +760,15 @@ func (m *Model) View() string {
 		return ""
 	}
 	var body string
-	if m.state == stateIdle {
+	if m.loading {
+		read := "The inventory is being read"
+		if m.read != "" {
+			read += ": " + m.read + " so far"
+		}
+		body = m.st.Title.Render("Apply") + "\n\n" + m.st.Warn.Render(layout.Wrap(read+".", m.width)) + "\n\n" +
+			layout.Wrap("Nothing can be applied before the whole inventory is read and the plan made from it: "+
+				"a plan made from part of the estate would be wrong.", m.width)
+	} else if m.state == stateIdle {
 		body = m.st.Title.Render("Apply") + "\n\n" + m.preview.View()
 	} else {
 		body = m.runView()

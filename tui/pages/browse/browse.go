@@ -65,14 +65,44 @@ func New(st *styles.Styles, km keys.KeyMap) *Model {
 	return m
 }
 
-// SetEstate fills the tables.
+// SetEstate fills the tables, closing any details.
 func (m *Model) SetEstate(e *estate.Estate) {
-	m.e = e
-	m.tables[TabConnectors].SetRows(connectorRows(e))
-	m.tables[TabConsumers].SetRows(consumerRows(e))
-	m.tables[TabNATs].SetRows(natRows(e))
-	m.tables[TabNetwork].SetRows(networkRows(e))
+	m.setRows(e)
 	m.detail, m.stack = "", nil
+}
+
+// Refresh shows a newer picture of the estate in place (more of it was
+// read): the tab, sort, filter and cursor stay, and so do the open
+// details while their resource is still there.
+func (m *Model) Refresh(e *estate.Estate) {
+	m.setRows(e)
+	if m.detail == "" {
+		return
+	}
+	d, ok := describe(e, m.detail)
+	if !ok {
+		m.detail = ""
+		return
+	}
+	off := m.pane.YOffset()
+	m.desc = d
+	m.renderDetail()
+	m.pane.SetYOffset(off)
+}
+
+// setRows fills the tables. A cursor on the first row stays on the first
+// row (rows read since may come before it); one that was moved stays on
+// its row.
+func (m *Model) setRows(e *estate.Estate) {
+	m.e = e
+	rows := [numTabs][]table.Row{connectorRows(e), consumerRows(e), natRows(e), networkRows(e)}
+	for t, tb := range m.tables {
+		top := tb.Cursor() == 0
+		tb.SetRows(rows[t])
+		if top {
+			tb.Move(-tb.Visible())
+		}
+	}
 }
 
 // Tab is the tab in view.

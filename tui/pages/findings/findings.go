@@ -63,9 +63,12 @@ func New(st *styles.Styles, km keys.KeyMap) *Model {
 	return &Model{st: st, km: km, input: in}
 }
 
-// SetEstate lists an estate's findings.
+// SetEstate lists an estate's findings. A cursor on the first finding
+// stays on the first (a newer analysis may bring more severe ones); one
+// that was moved stays on its finding.
 func (m *Model) SetEstate(e *estate.Estate) {
 	m.e = e
+	top := m.cursor == m.firstFinding()
 	m.all = m.all[:0]
 	groups := e.Rep.FindingsBySeverity()
 	for _, sev := range analyzer.Severities() {
@@ -80,6 +83,10 @@ func (m *Model) SetEstate(e *estate.Estate) {
 		}
 	}
 	m.applyFilter()
+	if top {
+		m.cursor, m.offset = m.firstFinding(), 0
+		m.scroll()
+	}
 }
 
 // Selected is the finding under the cursor.
@@ -233,7 +240,9 @@ func (m *Model) applyFilter() {
 	m.items = out
 	m.cursor = m.firstFinding()
 	for i, it := range m.items {
-		if cur != nil && it.f == cur {
+		// by ID: a newer analysis (more of the estate read) keeps the
+		// cursor on the same finding
+		if cur != nil && it.f != nil && it.f.ID == cur.ID {
 			m.cursor = i
 			break
 		}

@@ -38,6 +38,18 @@ type Loaded struct {
 // Failed is sent when the load failed.
 type Failed struct{ Err error }
 
+// Partial is sent when the inventory read so far (with its analysis)
+// comes in while the load goes on. Only the newest of a batch is sent.
+type Partial struct {
+	Snap *inventory.Snapshot
+	Rep  *analyzer.Report
+	// Done is the number of projects read, Total the number to read (0:
+	// not known).
+	Done, Total int
+
+	stream *stream.Stream[event.Progress]
+}
+
 type apiRow struct {
 	project, api            string
 	started, done, failed   int
@@ -68,6 +80,11 @@ type Model struct {
 	offset  int
 	begin   time.Time
 	elapsed time.Duration
+
+	// projects read and to read (Partial events); partial is true once
+	// the inventory read so far was handed on.
+	projDone, projTotal int
+	partial             bool
 
 	stream  *stream.Stream[event.Progress]
 	res     *result
@@ -109,6 +126,14 @@ func (m *Model) Start(ctx context.Context) tea.Cmd {
 // Loading is true while the inventory runs.
 func (m *Model) Loading() bool { return m.loading }
 
+// Current reports whether a Partial comes from the load in progress (not
+// one that ended or was replaced).
+func (m *Model) Current(p Partial) bool { return m.loading && p.stream == m.stream }
+
+// Projects is the number of projects read so far and to read (0: not
+// known).
+func (m *Model) Projects() (done, total int) { return m.projDone, m.projTotal }
+
 // Err is the load's error, if it failed.
 func (m *Model) Err() error { return m.err }
 
@@ -131,12 +156,30 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 		if msg.Stream != m.stream {
 			return m, nil
 		}
+		var last *event.Partial
 		for _, e := range msg.Events {
+			if p := e.Partial; p != nil {
+				m.projDone = max(m.projDone, p.Done)
+				if p.Total > 0 {
+					m.projTotal = p.Total
+				}
+				if p.Snap != nil {
+					last = p
+				}
+				continue
+			}
 			m.apply(e)
 		}
 		m.elapsed = m.now().Sub(m.begin)
 		if !msg.Done {
-			return m, m.stream.Next()
+			if last == nil {
+				return m, m.stream.Next()
+			}
+			// The partial goes first: the end of the load, which may
+			// come with the next batch, must not overtake it.
+			m.partial = true
+			p := Partial{Snap: last.Snap, Rep: last.Rep, Done: last.Done, Total: m.projTotal, stream: m.stream}
+			return m, tea.Sequence(func() tea.Msg { return p }, m.stream.Next())
 		}
 		m.loading = false
 		if msg.Err != nil {
@@ -239,6 +282,16 @@ func (m *Model) View() string {
 	}
 	summary += fmt.Sprintf(" · %s APIs in %s projects · %s", estate.Count(len(m.order)), estate.Count(m.projects()), m.elapsed.Round(100*time.Millisecond))
 	lines = append(lines, m.st.Muted.Render(layout.Truncate(summary, w)))
+	if m.projTotal > 0 || m.projDone > 0 {
+		read := estate.Count(m.projDone) + " projects read"
+		if m.projTotal > 0 {
+			read = fmt.Sprintf("%s of %s projects read", estate.Count(m.projDone), estate.Count(m.projTotal))
+		}
+		if m.partial && m.loading {
+			read += " · 1 overview, 2 inventory, 3 findings show them now (partial figures)"
+		}
+		lines = append(lines, strings.Split(layout.Wrap(read, w), "\n")...)
+	}
 	if m.err != nil {
 		lines = append(lines, "", m.st.Bad.Render(layout.Wrap(m.err.Error(), w)),
 			"", m.st.Muted.Render("r retries · q quits"))

@@ -3,6 +3,7 @@ package loading
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -110,5 +111,64 @@ func TestFailure(t *testing.T) {
 	}
 	if !m.IsRetry(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("r")}) {
 		t.Error("r does not retry")
+	}
+}
+
+// TestPartial: partial inventories are not calls; the newest of a batch
+// goes to the root before the stream's next batch (which may be the
+// end), the screen counts the projects read and says they can be
+// browsed; once the load ended, a partial is no longer current.
+func TestPartial(t *testing.T) {
+	release := make(chan struct{})
+	s1 := &inventory.Snapshot{Projects: []inventory.Project{{ID: "a"}}}
+	s2 := &inventory.Snapshot{Projects: []inventory.Project{{ID: "a"}, {ID: "b"}}}
+	load := func(ctx context.Context, progress func(event.Progress)) (*inventory.Snapshot, *analyzer.Report, error) {
+		for _, e := range []event.Progress{
+			{Partial: &event.Partial{Total: 3}},
+			{Project: "a", API: "run.googleapis.com", What: "services in us-central1", Phase: event.Started},
+			{Project: "a", API: "run.googleapis.com", What: "services in us-central1", Phase: event.Done, Items: 2},
+			{Partial: &event.Partial{Snap: s1, Rep: &analyzer.Report{}, Done: 1, Total: 3}},
+			{Partial: &event.Partial{Snap: s2, Rep: &analyzer.Report{}, Done: 2, Total: 3}},
+		} {
+			progress(e)
+		}
+		<-release
+		return s2, &analyzer.Report{}, nil
+	}
+	m := New(styles.Default(), keys.Default(), load, func() time.Time { return now })
+	m.SetSize(100, 24)
+	start := m.Start(context.Background())
+	var b stream.Batch[event.Progress]
+	for _, c := range start().(tea.BatchMsg) {
+		if got, ok := c().(stream.Batch[event.Progress]); ok {
+			b = got
+			break
+		}
+	}
+	for len(b.Events) < 5 {
+		more := m.stream.Next()().(stream.Batch[event.Progress])
+		b.Events = append(b.Events, more.Events...)
+	}
+	_, cmd := m.Update(b)
+	seq := reflect.ValueOf(cmd())
+	if seq.Kind() != reflect.Slice || seq.Len() != 2 {
+		t.Fatalf("the update returns %T, want a sequence of the partial and the next batch", cmd())
+	}
+	p, ok := seq.Index(0).Interface().(tea.Cmd)().(Partial)
+	if !ok || p.Snap != s2 || p.Done != 2 || p.Total != 3 || !m.Current(p) {
+		t.Fatalf("first in the sequence: %+v (current %v), want the newest partial, 2 of 3", p, m.Current(p))
+	}
+	if m.started != 1 || m.done != 1 {
+		t.Errorf("%d calls started, %d done: partials were counted as calls", m.started, m.done)
+	}
+	v := m.View()
+	if !strings.Contains(v, "2 of 3 projects read · 1 overview, 2 inventory, 3 findings show them now") {
+		t.Errorf("the screen does not count the projects read:\n%s", v)
+	}
+	close(release)
+	next := seq.Index(1).Interface().(tea.Cmd)
+	pump(t, m, next)
+	if m.Current(p) {
+		t.Error("a partial is current after the load ended")
 	}
 }

@@ -84,6 +84,11 @@ type Model struct {
 	mdErr    error
 	e        *estate.Estate
 
+	// loading: the inventory is being read; read says how far ("12 of
+	// 40 projects read", "" when not known).
+	loading bool
+	read    string
+
 	mode    mode
 	items   []item
 	cursor  int
@@ -114,9 +119,27 @@ func New(st *styles.Styles, km keys.KeyMap, fn Funcs) *Model {
 		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Title))}
 }
 
+// SetLoading says that the inventory is being read, read saying how far
+// ("12 of 40 projects read"; "" when not known): the plan waits for all of
+// it, since a plan made from part of the estate would be wrong, and the
+// screen says so. A plan made before (of an earlier inventory) is
+// dropped. SetEstate ends the wait.
+func (m *Model) SetLoading(read string) {
+	m.loading, m.read = true, read
+	m.gen++ // a plan still being made is of the earlier inventory
+	m.building, m.editing, m.writing = false, false, false
+	m.input.Blur()
+	m.plan, m.err, m.md, m.mdErr, m.items = nil, nil, "", nil, nil
+	m.cursor, m.offset = 0, 0
+}
+
+// Loading reports whether the plan waits for the inventory.
+func (m *Model) Loading() bool { return m.loading }
+
 // SetEstate makes the plan of an estate (in a command).
 func (m *Model) SetEstate(e *estate.Estate) tea.Cmd {
 	m.e = e
+	m.loading, m.read = false, ""
 	m.gen++
 	m.plan, m.err, m.md, m.mdErr, m.items = nil, nil, "", nil, nil
 	if m.fn.Build == nil {
@@ -165,7 +188,7 @@ func (m *Model) KeyMap() help.KeyMap {
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		}}
 	}
-	if m.plan == nil {
+	if m.plan == nil || m.loading {
 		return keys.Help{}
 	}
 	tab := k.NextTab
@@ -254,6 +277,9 @@ func (m *Model) updateKey(k tea.KeyMsg) (*Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.input, cmd = m.input.Update(k)
 		return m, cmd
+	}
+	if m.loading {
+		return m, nil // nothing to act on before the inventory is complete
 	}
 	km := m.km
 	// The tab between steps and runbook can change while the plan is
@@ -375,6 +401,10 @@ func (m *Model) detailHeight() int { return min(14, max(5, (m.height-2)*2/5)) }
 func (m *Model) listHeight() int { return max(1, m.height-2-m.detailHeight()) }
 
 func (m *Model) scroll() {
+	if m.cursor >= len(m.items) {
+		m.cursor, m.offset = 0, 0
+		return
+	}
 	h := m.listHeight()
 	top := m.cursor
 	if top > 0 && m.items[top-1].header != "" {
@@ -397,6 +427,8 @@ func (m *Model) View() string {
 	switch {
 	case m.fn.Build == nil:
 		return layout.Clip(m.st.Title.Render("Plan")+"\n\n"+m.st.Warn.Render(layout.Wrap(ErrUnavailable.Error()+": the migration planner is not part of it, so no plan or runbook can be shown here.", m.width)), m.height)
+	case m.loading:
+		return layout.Clip(m.loadingView(), m.height)
 	case m.e == nil:
 		return layout.Clip(m.st.Muted.Render("The plan is made once the inventory is read."), m.height)
 	case m.building:
@@ -417,6 +449,19 @@ func (m *Model) View() string {
 	b.WriteByte('\n')
 	b.WriteString(m.footerLine())
 	return b.String()
+}
+
+func (m *Model) loadingView() string {
+	read := "The inventory is being read"
+	if m.read != "" {
+		read += ": " + m.read + " so far"
+	}
+	return m.st.Title.Render("The plan waits for the whole inventory") + "\n\n" +
+		m.st.Warn.Render(layout.Wrap(read+".", m.width)) + "\n\n" +
+		layout.Wrap("A plan made from part of the estate would be wrong: it would miss the consumers, connectors, "+
+			"networks and DNS zones of the projects still being read, and what they change in the rest. "+
+			"It is made as soon as the inventory is complete.", m.width) + "\n\n" +
+		m.st.Muted.Render(layout.Wrap("Meanwhile 1 overview, 2 inventory and 3 findings show what is read so far.", m.width))
 }
 
 func (m *Model) headerLine() string {
