@@ -22,12 +22,12 @@ const (
 )
 
 func init() {
-	addSpecs(map[string]methodSpec{
-		gaeAppGetPattern:       {API: "appengine.googleapis.com", Permission: "appengine.applications.get"},
-		gaeServicesListPattern: {API: "appengine.googleapis.com", Permission: "appengine.services.list"},
-		gaeServiceGetPattern:   {API: "appengine.googleapis.com", Permission: "appengine.services.get"},
-		gaeVersionsListPattern: {API: "appengine.googleapis.com", Permission: "appengine.versions.list"},
-		gaeVersionGetPattern:   {API: "appengine.googleapis.com", Permission: "appengine.versions.get"},
+	addSpecs("appengine.googleapis.com", map[string]string{
+		gaeAppGetPattern:       "appengine.applications.get",
+		gaeServicesListPattern: "appengine.services.list",
+		gaeServiceGetPattern:   "appengine.services.get",
+		gaeVersionsListPattern: "appengine.versions.list",
+		gaeVersionGetPattern:   "appengine.versions.get",
 	})
 	restRegistrars = append(restRegistrars, func(s *Server, mux *http.ServeMux) {
 		s.handle(mux, gaeAppGetPattern, s.gaeAppGet)
@@ -189,11 +189,11 @@ func (s *Server) gaeServicesList(w http.ResponseWriter, r *http.Request) *apiErr
 	if e != nil {
 		return e
 	}
-	start, end, next, e := s.page(len(svcs), size, r.URL.Query().Get("pageToken"), 100)
+	page, next, e := cutPage(s, svcs, size, r.URL.Query().Get("pageToken"), 100)
 	if e != nil {
 		return e
 	}
-	writeJSON(w, &appengine.ListServicesResponse{Services: svcs[start:end], NextPageToken: next})
+	writeJSON(w, &appengine.ListServicesResponse{Services: page, NextPageToken: next})
 	return nil
 }
 
@@ -282,11 +282,11 @@ func (s *Server) gaeVersionsList(w http.ResponseWriter, r *http.Request) *apiErr
 	if e != nil {
 		return e
 	}
-	start, end, next, e := s.page(len(vs), size, r.URL.Query().Get("pageToken"), 100)
+	page, next, e := cutPage(s, vs, size, r.URL.Query().Get("pageToken"), 100)
 	if e != nil {
 		return e
 	}
-	writeJSON(w, &appengine.ListVersionsResponse{Versions: vs[start:end], NextPageToken: next})
+	writeJSON(w, &appengine.ListVersionsResponse{Versions: page, NextPageToken: next})
 	return nil
 }
 
@@ -343,11 +343,5 @@ func (s *Server) AppEngineVersion(name string) (*appengine.Version, bool) {
 // AppEngineVersions returns copies of a project's App Engine versions,
 // sorted by name.
 func (s *Server) AppEngineVersions(project string) []*appengine.Version {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.project(project)
-	if p == nil {
-		return nil
-	}
-	return cloneJSONs(gaeVersions(p, ""))
+	return projectCopies(s, project, func(p *Project) []*appengine.Version { return cloneJSONs(gaeVersions(p, "")) }, nil)
 }

@@ -46,12 +46,7 @@ projects:
 `
 
 func newAppEngineService(t *testing.T, srv *Server) *appengine.APIService {
-	t.Helper()
-	svc, err := appengine.NewService(testCtx(t), restOpts(srv, "/")...)
-	if err != nil {
-		t.Fatalf("appengine.NewService: %v", err)
-	}
-	return svc
+	return newRESTService(t, srv, "/", appengine.NewService)
 }
 
 func TestAppEngineApplication(t *testing.T) {
@@ -67,13 +62,13 @@ func TestAppEngineApplication(t *testing.T) {
 		t.Fatalf("app = %+v", app)
 	}
 	_, err = svc.Apps.Get("no-app").Context(ctx).Do()
-	fnAPIError(t, err, http.StatusNotFound)
+	apiErr(t, err, http.StatusNotFound, "")
 	_, err = svc.Apps.Services.List("no-app").Context(ctx).Do()
-	fnAPIError(t, err, http.StatusNotFound)
+	apiErr(t, err, http.StatusNotFound, "")
 
 	// A disabled API.
 	_, err = svc.Apps.Get("acme-off").Context(ctx).Do()
-	ge := fnAPIError(t, err, http.StatusForbidden)
+	ge := apiErr(t, err, http.StatusForbidden, "")
 	if !fnHasReason(ge, "SERVICE_DISABLED") || !strings.Contains(ge.Message, "App Engine Admin API") {
 		t.Fatalf("error = %v", ge)
 	}
@@ -113,7 +108,7 @@ func TestAppEngineServicesPaged(t *testing.T) {
 		t.Fatalf("Services.Get = %+v, %v", one, err)
 	}
 	_, err = svc.Apps.Services.Get("acme-prod", "nope").Context(ctx).Do()
-	fnAPIError(t, err, http.StatusNotFound)
+	apiErr(t, err, http.StatusNotFound, "")
 }
 
 func TestAppEngineVersions(t *testing.T) {
@@ -157,11 +152,11 @@ func TestAppEngineVersions(t *testing.T) {
 		t.Fatalf("Versions.Get = %+v, %v", v, err)
 	}
 	_, err = svc.Apps.Services.Versions.Get("acme-prod", "api", "nope").Context(ctx).Do()
-	fnAPIError(t, err, http.StatusNotFound)
+	apiErr(t, err, http.StatusNotFound, "")
 	_, err = svc.Apps.Services.Versions.List("acme-prod", "nope").Context(ctx).Do()
-	fnAPIError(t, err, http.StatusNotFound)
+	apiErr(t, err, http.StatusNotFound, "")
 	_, err = svc.Apps.Services.Versions.List("acme-prod", "default").View("EVERYTHING").Context(ctx).Do()
-	fnAPIError(t, err, http.StatusBadRequest)
+	apiErr(t, err, http.StatusBadRequest, "")
 
 	if iv, ok := srv.AppEngineVersion("apps/acme-prod/services/default/versions/v2"); !ok || iv.VpcAccessConnector.EgressSetting != "PRIVATE_IP_RANGES" {
 		t.Fatalf("srv.AppEngineVersion = %+v, %v", iv, ok)
@@ -177,7 +172,7 @@ func TestAppEngineFaultAndDeniedPermission(t *testing.T) {
 	ctx := testCtx(t)
 
 	_, err := svc.Apps.Services.Versions.List("acme-dev", "default").Context(ctx).Do()
-	ge := fnAPIError(t, err, http.StatusForbidden)
+	ge := apiErr(t, err, http.StatusForbidden, "")
 	if !strings.Contains(ge.Message, "appengine.versions.list") || !fnHasReason(ge, "IAM_PERMISSION_DENIED") {
 		t.Fatalf("error = %v", ge)
 	}
@@ -190,7 +185,7 @@ func TestAppEngineFaultAndDeniedPermission(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = svc.Apps.Services.Versions.List("acme-prod", "default").Context(ctx).Do()
-	fnAPIError(t, err, http.StatusServiceUnavailable)
+	apiErr(t, err, http.StatusServiceUnavailable, "")
 	if _, err := svc.Apps.Services.Versions.List("acme-prod", "default").Context(ctx).Do(); err != nil {
 		t.Fatalf("after the fault: %v", err)
 	}

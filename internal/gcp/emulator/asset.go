@@ -33,13 +33,14 @@ package emulator
 
 import (
 	"context"
-	"google.golang.org/protobuf/types/known/structpb"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"cloud.google.com/go/asset/apiv1/assetpb"
 	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 const methodSearchAllResources = "google.cloud.asset.v1.AssetService/SearchAllResources"
@@ -67,8 +68,8 @@ func init() {
 	grpcRegistrars = append(grpcRegistrars, func(s *Server, g *grpc.Server) {
 		assetpb.RegisterAssetServiceServer(g, &assetServer{s: s})
 	})
-	addSpecs(map[string]methodSpec{
-		methodSearchAllResources: {API: "cloudasset.googleapis.com", Permission: "cloudasset.assets.searchAllResources"},
+	addSpecs("cloudasset.googleapis.com", map[string]string{
+		methodSearchAllResources: "cloudasset.assets.searchAllResources",
 	})
 }
 
@@ -131,7 +132,7 @@ func (s *Server) scopeProjects(scope string) ([]string, *apiError) {
 		var out []string
 		for _, pid := range s.order {
 			folders, org := s.ancestors(s.projects[pid])
-			if org == scope || assetContains(folders, scope) {
+			if org == scope || slices.Contains(folders, scope) {
 				out = append(out, pid)
 			}
 		}
@@ -141,15 +142,6 @@ func (s *Server) scopeProjects(scope string) ([]string, *apiError) {
 		return out, nil
 	}
 	return nil, invalidArgument("Invalid scope %q: expected projects/{PROJECT_ID}, projects/{PROJECT_NUMBER}, folders/{FOLDER_NUMBER} or organizations/{ORGANIZATION_NUMBER}.", scope)
-}
-
-func assetContains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // assetTypeFilter returns the modelled types a request's asset_types
@@ -163,7 +155,7 @@ func assetTypeFilter(types []string) (map[string]bool, *apiError) {
 		return out, nil
 	}
 	for _, t := range types {
-		if assetContains(assetTypes, t) {
+		if slices.Contains(assetTypes, t) {
 			out[t] = true
 			continue
 		}
@@ -253,14 +245,6 @@ func assetLocationMatches(op, term, location string) bool {
 	return true
 }
 
-// assetLastSegment is the part after the last "/" (a region URL's name).
-func assetLastSegment(s string) string {
-	if i := strings.LastIndex(s, "/"); i >= 0 {
-		return s[i+1:]
-	}
-	return s
-}
-
 // projectResources lists a project's resources as search results.
 // Callers hold s.mu.
 func (s *Server) projectResources(p *Project, types map[string]bool) []*assetpb.ResourceSearchResult {
@@ -289,14 +273,23 @@ func (s *Server) projectResources(p *Project, types map[string]bool) []*assetpb.
 		out = append(out, r)
 		return r
 	}
-	// regional splits projects/P/locations/R/KIND/ID into the full name
-	// with the project ID, the region and the ID.
-	regional := func(service, name string) (string, string, string) {
+	// regional adds, when its type is selected, a resource named
+	// projects/P/locations/R/KIND/ID (P the ID or the number).
+	regional := func(assetType, service, name, state string, labels map[string]string) {
 		parts := strings.Split(name, "/")
-		if len(parts) != 6 {
-			return "", "", ""
+		if !types[assetType] || len(parts) != 6 {
+			return
 		}
-		return "//" + service + "/projects/" + p.ProjectID + "/locations/" + parts[3] + "/" + parts[4] + "/" + parts[5], parts[3], parts[5]
+		add(assetType, "//"+service+"/projects/"+p.ProjectID+"/locations/"+parts[3]+"/"+parts[4]+"/"+parts[5], parts[5], parts[3], state, labels)
+	}
+	// computeRegional adds, when its type is selected, a Compute resource
+	// of a region (given by its URL).
+	computeRegional := func(assetType, collection, name, regionURL, state string) {
+		if !types[assetType] {
+			return
+		}
+		region := lastSegment(regionURL)
+		add(assetType, "//compute.googleapis.com/projects/"+p.ProjectID+"/regions/"+region+"/"+collection+"/"+name, name, region, state, nil)
 	}
 	if types[assetProject] {
 		// The project itself, as Cloud Asset Inventory lists it: named by
@@ -306,60 +299,31 @@ func (s *Server) projectResources(p *Project, types map[string]bool) []*assetpb.
 		r.ParentAssetType = ""
 		r.AdditionalAttributes, _ = structpb.NewStruct(map[string]any{"projectId": p.ProjectID})
 	}
-	if types[assetRunService] {
-		for _, v := range p.Services {
-			if full, region, id := regional("run.googleapis.com", v.GetName()); full != "" {
-				add(assetRunService, full, id, region, "", v.GetLabels())
-			}
+	for _, v := range p.Services {
+		regional(assetRunService, "run.googleapis.com", v.GetName(), "", v.GetLabels())
+	}
+	for _, v := range p.Jobs {
+		regional(assetRunJob, "run.googleapis.com", v.GetName(), "", v.GetLabels())
+	}
+	for _, v := range p.WorkerPools {
+		regional(assetRunWorkerPool, "run.googleapis.com", v.GetName(), "", v.GetLabels())
+	}
+	for _, v := range p.Connectors {
+		regional(assetConnector, "vpcaccess.googleapis.com", v.GetName(), v.GetState().String(), nil)
+	}
+	for _, v := range p.Functions {
+		if v != nil {
+			regional(assetFunction, "cloudfunctions.googleapis.com", v.Name, v.State, v.Labels)
 		}
 	}
-	if types[assetRunJob] {
-		for _, v := range p.Jobs {
-			if full, region, id := regional("run.googleapis.com", v.GetName()); full != "" {
-				add(assetRunJob, full, id, region, "", v.GetLabels())
-			}
+	for _, v := range p.Routers {
+		if v != nil {
+			computeRegional(assetRouter, "routers", v.Name, v.Region, "")
 		}
 	}
-	if types[assetRunWorkerPool] {
-		for _, v := range p.WorkerPools {
-			if full, region, id := regional("run.googleapis.com", v.GetName()); full != "" {
-				add(assetRunWorkerPool, full, id, region, "", v.GetLabels())
-			}
-		}
-	}
-	if types[assetConnector] {
-		for _, v := range p.Connectors {
-			if full, region, id := regional("vpcaccess.googleapis.com", v.GetName()); full != "" {
-				add(assetConnector, full, id, region, v.GetState().String(), nil)
-			}
-		}
-	}
-	if types[assetFunction] {
-		for _, v := range p.Functions {
-			if v == nil {
-				continue
-			}
-			if full, region, id := regional("cloudfunctions.googleapis.com", v.Name); full != "" {
-				add(assetFunction, full, id, region, v.State, v.Labels)
-			}
-		}
-	}
-	if types[assetRouter] {
-		for _, v := range p.Routers {
-			if v == nil {
-				continue
-			}
-			region := assetLastSegment(v.Region)
-			add(assetRouter, "//compute.googleapis.com/projects/"+p.ProjectID+"/regions/"+region+"/routers/"+v.Name, v.Name, region, "", nil)
-		}
-	}
-	if types[assetSubnetwork] {
-		for _, v := range p.Subnetworks {
-			if v == nil {
-				continue
-			}
-			region := assetLastSegment(v.Region)
-			add(assetSubnetwork, "//compute.googleapis.com/projects/"+p.ProjectID+"/regions/"+region+"/subnetworks/"+v.Name, v.Name, region, v.State, nil)
+	for _, v := range p.Subnetworks {
+		if v != nil {
+			computeRegional(assetSubnetwork, "subnetworks", v.Name, v.Region, v.State)
 		}
 	}
 	if types[assetGAEVersion] {
@@ -410,9 +374,9 @@ func (a *assetServer) SearchAllResources(_ context.Context, req *assetpb.SearchA
 	if size > 500 {
 		size = 500
 	}
-	start, end, next, e := s.page(len(results), size, req.GetPageToken(), 100)
+	page, next, e := cutPage(s, results, size, req.GetPageToken(), 100)
 	if e != nil {
 		return nil, e.grpcErr()
 	}
-	return &assetpb.SearchAllResourcesResponse{Results: results[start:end], NextPageToken: next}, nil
+	return &assetpb.SearchAllResourcesResponse{Results: page, NextPageToken: next}, nil
 }

@@ -8,7 +8,6 @@ import (
 	asset "cloud.google.com/go/asset/apiv1"
 	"cloud.google.com/go/asset/apiv1/assetpb"
 	"github.com/googleapis/gax-go/v2/apierror"
-	"google.golang.org/api/iterator"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -69,29 +68,11 @@ projects:
 `
 
 func newAssetClient(t *testing.T, srv *Server) *asset.Client {
-	t.Helper()
-	c, err := asset.NewClient(testCtx(t), grpcOpts(srv)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return newGRPCClient(t, srv, asset.NewClient)
 }
 
 func searchAll(t *testing.T, c *asset.Client, req *assetpb.SearchAllResourcesRequest) ([]*assetpb.ResourceSearchResult, error) {
-	t.Helper()
-	it := c.SearchAllResources(testCtx(t), req)
-	var out []*assetpb.ResourceSearchResult
-	for {
-		r, err := it.Next()
-		if errors.Is(err, iterator.Done) {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, r)
-	}
+	return drain(c.SearchAllResources(testCtx(t), req).Next)
 }
 
 func resultNames(rs []*assetpb.ResourceSearchResult) []string {

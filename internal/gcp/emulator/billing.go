@@ -42,15 +42,17 @@ import (
 const (
 	methodListBillingServices = "google.cloud.billing.v1.CloudCatalog/ListServices"
 	methodListSkus            = "google.cloud.billing.v1.CloudCatalog/ListSkus"
+
+	billingDefaultPageSize = 5000 // as documented
 )
 
 func init() {
 	grpcRegistrars = append(grpcRegistrars, func(s *Server, g *grpc.Server) {
 		billingpb.RegisterCloudCatalogServer(g, &catalogServer{s: s})
 	})
-	addSpecs(map[string]methodSpec{
-		methodListBillingServices: {API: "cloudbilling.googleapis.com"},
-		methodListSkus:            {API: "cloudbilling.googleapis.com"},
+	addSpecs("cloudbilling.googleapis.com", map[string]string{
+		methodListBillingServices: "",
+		methodListSkus:            "",
 	})
 }
 
@@ -75,10 +77,12 @@ type billingCatalog struct {
 	skus     map[string][]pricing.CatalogSKU // by service ID, sorted by name
 }
 
+// loadBillingCatalog loads the catalog once; its error is the gRPC status
+// every call answers when the snapshot cannot be loaded.
 var loadBillingCatalog = sync.OnceValues(func() (*billingCatalog, error) {
 	book, err := pricing.Snapshot()
 	if err != nil {
-		return nil, err
+		return nil, newError(codes.Internal, "loading the price snapshot: %v", err).grpcErr()
 	}
 	services, skus := pricing.CatalogFromBook(book)
 	c := &billingCatalog{currency: "USD", skus: map[string][]pricing.CatalogSKU{}}
@@ -114,19 +118,19 @@ type catalogServer struct {
 func (c *catalogServer) ListServices(_ context.Context, req *billingpb.ListServicesRequest) (*billingpb.ListServicesResponse, error) {
 	cat, err := loadBillingCatalog()
 	if err != nil {
-		return nil, newError(codes.Internal, "loading the price snapshot: %v", err).grpcErr()
+		return nil, err
 	}
-	start, end, next, e := c.s.page(len(cat.services), int(req.GetPageSize()), req.GetPageToken(), 5000)
-	if e != nil {
-		return nil, e.grpcErr()
+	page, next, err := grpcPage(c.s, cat.services, req, billingDefaultPageSize)
+	if err != nil {
+		return nil, err
 	}
-	return &billingpb.ListServicesResponse{Services: cloneProtos(cat.services[start:end]), NextPageToken: next}, nil
+	return &billingpb.ListServicesResponse{Services: cloneProtos(page), NextPageToken: next}, nil
 }
 
 func (c *catalogServer) ListSkus(_ context.Context, req *billingpb.ListSkusRequest) (*billingpb.ListSkusResponse, error) {
 	cat, err := loadBillingCatalog()
 	if err != nil {
-		return nil, newError(codes.Internal, "loading the price snapshot: %v", err).grpcErr()
+		return nil, err
 	}
 	id, ok := strings.CutPrefix(req.GetParent(), "services/")
 	if !ok || id == "" || strings.Contains(id, "/") {
@@ -156,12 +160,12 @@ func (c *catalogServer) ListSkus(_ context.Context, req *billingpb.ListSkusReque
 		}
 		rate = money.MustParse(r)
 	}
-	start, end, next, e := c.s.page(len(skus), int(req.GetPageSize()), req.GetPageToken(), 5000)
-	if e != nil {
-		return nil, e.grpcErr()
+	page, next, err := grpcPage(c.s, skus, req, billingDefaultPageSize)
+	if err != nil {
+		return nil, err
 	}
 	resp := &billingpb.ListSkusResponse{NextPageToken: next}
-	for _, sku := range skus[start:end] {
+	for _, sku := range page {
 		resp.Skus = append(resp.Skus, billingSku(sku, currency, rate))
 	}
 	return resp, nil

@@ -18,29 +18,11 @@ import (
 )
 
 func newCatalogClient(t *testing.T, srv *Server) *billing.CloudCatalogClient {
-	t.Helper()
-	c, err := billing.NewCloudCatalogClient(testCtx(t), grpcOpts(srv)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return newGRPCClient(t, srv, billing.NewCloudCatalogClient)
 }
 
 func listSkus(t *testing.T, c *billing.CloudCatalogClient, req *billingpb.ListSkusRequest) ([]*billingpb.Sku, error) {
-	t.Helper()
-	it := c.ListSkus(testCtx(t), req)
-	var out []*billingpb.Sku
-	for {
-		sku, err := it.Next()
-		if errors.Is(err, iterator.Done) {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, sku)
-	}
+	return drain(c.ListSkus(testCtx(t), req).Next)
 }
 
 func unitPrice(sku *billingpb.Sku) money.Amount {

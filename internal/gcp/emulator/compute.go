@@ -77,32 +77,31 @@ const (
 )
 
 func init() {
-	spec := func(perm string) methodSpec { return methodSpec{API: computeAPI, Permission: perm} }
-	addSpecs(map[string]methodSpec{
-		PatComputeGetProject:    spec("compute.projects.get"),
-		PatComputeGetXpnHost:    spec("compute.projects.get"),
-		PatComputeListNetworks:  spec("compute.networks.list"),
-		PatComputeGetNetwork:    spec("compute.networks.get"),
-		PatComputeListSubnets:   spec("compute.subnetworks.list"),
-		PatComputeAggSubnets:    spec("compute.subnetworks.list"),
-		PatComputeGetSubnet:     spec("compute.subnetworks.get"),
-		PatComputeSetPGA:        spec("compute.subnetworks.setPrivateIpGoogleAccess"),
-		PatComputeAggRouters:    spec("compute.routers.list"),
-		PatComputeListRouters:   spec("compute.routers.list"),
-		PatComputeGetRouter:     spec("compute.routers.get"),
-		PatComputePatchRouter:   spec("compute.routers.update"),
-		PatComputeUpdateRouter:  spec("compute.routers.update"),
-		PatComputeRouterStatus:  spec("compute.routers.get"),
-		PatComputeListRoutes:    spec("compute.routes.list"),
-		PatComputeGetRoute:      spec("compute.routes.get"),
-		PatComputeInsertRoute:   spec("compute.routes.create"),
-		PatComputeDeleteRoute:   spec("compute.routes.delete"),
-		PatComputeAggAddresses:  spec("compute.addresses.list"),
-		PatComputeListAddresses: spec("compute.addresses.list"),
-		PatComputeGetRegionOp:   spec("compute.regionOperations.get"),
-		PatComputeWaitRegionOp:  spec("compute.regionOperations.get"),
-		PatComputeGetGlobalOp:   spec("compute.globalOperations.get"),
-		PatComputeWaitGlobalOp:  spec("compute.globalOperations.get"),
+	addSpecs(computeAPI, map[string]string{
+		PatComputeGetProject:    "compute.projects.get",
+		PatComputeGetXpnHost:    "compute.projects.get",
+		PatComputeListNetworks:  "compute.networks.list",
+		PatComputeGetNetwork:    "compute.networks.get",
+		PatComputeListSubnets:   "compute.subnetworks.list",
+		PatComputeAggSubnets:    "compute.subnetworks.list",
+		PatComputeGetSubnet:     "compute.subnetworks.get",
+		PatComputeSetPGA:        "compute.subnetworks.setPrivateIpGoogleAccess",
+		PatComputeAggRouters:    "compute.routers.list",
+		PatComputeListRouters:   "compute.routers.list",
+		PatComputeGetRouter:     "compute.routers.get",
+		PatComputePatchRouter:   "compute.routers.update",
+		PatComputeUpdateRouter:  "compute.routers.update",
+		PatComputeRouterStatus:  "compute.routers.get",
+		PatComputeListRoutes:    "compute.routes.list",
+		PatComputeGetRoute:      "compute.routes.get",
+		PatComputeInsertRoute:   "compute.routes.create",
+		PatComputeDeleteRoute:   "compute.routes.delete",
+		PatComputeAggAddresses:  "compute.addresses.list",
+		PatComputeListAddresses: "compute.addresses.list",
+		PatComputeGetRegionOp:   "compute.regionOperations.get",
+		PatComputeWaitRegionOp:  "compute.regionOperations.get",
+		PatComputeGetGlobalOp:   "compute.globalOperations.get",
+		PatComputeWaitGlobalOp:  "compute.globalOperations.get",
 	})
 	restRegistrars = append(restRegistrars, registerCompute)
 	seeders = append(seeders, seedCompute)
@@ -174,14 +173,6 @@ func computeURL(v, project, collection string) string {
 	return computeBase + p
 }
 
-// computeLast is the name at the end of a URL or path.
-func computeLast(v string) string {
-	if i := strings.LastIndex(v, "/"); i >= 0 {
-		return v[i+1:]
-	}
-	return v
-}
-
 // computeSplitPath splits projects/P/<rest> into P and rest.
 func computeSplitPath(p string) (project, rest string, ok bool) {
 	if !strings.HasPrefix(p, "projects/") {
@@ -244,9 +235,8 @@ func computeInvalidField(field, value, why string) *apiError {
 // computeConditionNotMet is HTTP 412, as Compute answers a stale fingerprint and
 // Cloud DNS a deletion that does not match.
 func computeConditionNotMet(format string, args ...any) *apiError {
-	e := newError(codes.FailedPrecondition, format, args...)
+	e := withReason("conditionNotMet", codes.FailedPrecondition, format, args...)
 	e.http = http.StatusPreconditionFailed
-	e.restReason = "conditionNotMet"
 	return e
 }
 
@@ -260,21 +250,22 @@ func (s *Server) computeProject(r *http.Request) (*Project, *apiError) {
 	return p, nil
 }
 
-// computePage cuts one page with maxResults/pageToken; do not hold s.mu.
-func (s *Server) computePage(r *http.Request, n int) (int, int, string, *apiError) {
+// computePage cuts the page maxResults and pageToken ask for; do not hold
+// s.mu.
+func computePage[T any](s *Server, r *http.Request, items []T) ([]T, string, *apiError) {
 	q := r.URL.Query()
 	size := 0
 	if v := q.Get("maxResults"); v != "" {
 		m, err := strconv.Atoi(v)
 		if err != nil || m < 0 {
-			return 0, 0, "", computeInvalidField("maxResults", v, "Must be greater than or equal to 0")
+			return nil, "", computeInvalidField("maxResults", v, "Must be greater than or equal to 0")
 		}
 		if m > computeMaxPageSize {
-			return 0, 0, "", computeInvalidField("maxResults", v, fmt.Sprintf("Must be less than or equal to %d", computeMaxPageSize))
+			return nil, "", computeInvalidField("maxResults", v, fmt.Sprintf("Must be less than or equal to %d", computeMaxPageSize))
 		}
 		size = m
 	}
-	return s.page(n, size, q.Get("pageToken"), computeDefaultPageSize)
+	return cutPage(s, items, size, q.Get("pageToken"), computeDefaultPageSize)
 }
 
 // --- seeding -----------------------------------------------------------
@@ -333,7 +324,7 @@ func seedCompute(s *Server) {
 		for _, a := range p.Addresses {
 			a.Kind = "compute#address"
 			if a.Region != "" {
-				region := computeLast(a.Region)
+				region := lastSegment(a.Region)
 				a.Region = computeLink(p.ProjectID, "regions", region)
 				a.SelfLink = computeLink(p.ProjectID, "regions", region, "addresses", a.Name)
 				a.Subnetwork = computeURL(a.Subnetwork, p.ProjectID, "regions/"+region+"/subnetworks")
@@ -366,7 +357,7 @@ func seedCompute(s *Server) {
 }
 
 func computeNormaliseSubnet(s *Server, project string, sn *compute.Subnetwork, now string) {
-	region := computeLast(sn.Region)
+	region := lastSegment(sn.Region)
 	sn.Kind = "compute#subnetwork"
 	sn.Region = computeLink(project, "regions", region)
 	sn.Network = computeURL(sn.Network, project, "global/networks")
@@ -391,7 +382,7 @@ func computeNormaliseSubnet(s *Server, project string, sn *compute.Subnetwork, n
 // computeNormaliseRouter fills a router's output fields and turns its references
 // into URLs (also after a PATCH or PUT).
 func computeNormaliseRouter(project string, rt *compute.Router) {
-	region := computeLast(rt.Region)
+	region := lastSegment(rt.Region)
 	rt.Kind = "compute#router"
 	rt.Region = computeLink(project, "regions", region)
 	rt.Network = computeURL(rt.Network, project, "global/networks")
@@ -433,41 +424,66 @@ func computeNormaliseRoute(project string, rt *compute.Route) {
 
 // --- lookups (callers hold s.mu) ----------------------------------------
 
-func computeFindNetwork(p *Project, name string) *compute.Network {
-	for _, n := range p.Networks {
-		if n.Name == name {
-			return n
-		}
-	}
-	return nil
+// computeKind is one Compute collection of a project: where it is stored,
+// what its items are named and, for a regional collection, the scope each
+// item is listed under ("regions/R", or "global" for a global address).
+type computeKind[T any] struct {
+	stored func(*Project) []*T
+	name   func(*T) string
+	scope  func(*T) string // nil: a global collection
 }
 
-func computeFindSubnet(p *Project, region, name string) *compute.Subnetwork {
-	for _, sn := range p.Subnetworks {
-		if sn.Name == name && computeLast(sn.Region) == region {
-			return sn
-		}
+var (
+	computeNetworks = computeKind[compute.Network]{
+		stored: func(p *Project) []*compute.Network { return p.Networks },
+		name:   func(n *compute.Network) string { return n.Name },
 	}
-	return nil
+	computeRoutes = computeKind[compute.Route]{
+		stored: func(p *Project) []*compute.Route { return p.Routes },
+		name:   func(rt *compute.Route) string { return rt.Name },
+	}
+	computeSubnets = computeKind[compute.Subnetwork]{
+		stored: func(p *Project) []*compute.Subnetwork { return p.Subnetworks },
+		name:   func(sn *compute.Subnetwork) string { return sn.Name },
+		scope:  func(sn *compute.Subnetwork) string { return "regions/" + lastSegment(sn.Region) },
+	}
+	computeRouters = computeKind[compute.Router]{
+		stored: func(p *Project) []*compute.Router { return p.Routers },
+		name:   func(rt *compute.Router) string { return rt.Name },
+		scope:  func(rt *compute.Router) string { return "regions/" + lastSegment(rt.Region) },
+	}
+	computeAddresses = computeKind[compute.Address]{
+		stored: func(p *Project) []*compute.Address { return p.Addresses },
+		name:   func(a *compute.Address) string { return a.Name },
+		scope: func(a *compute.Address) string {
+			if a.Region == "" {
+				return "global"
+			}
+			return "regions/" + lastSegment(a.Region)
+		},
+	}
+)
+
+// in reports whether an item is in a region (every item of a global
+// collection is, whatever the region).
+func (c computeKind[T]) in(v *T, region string) bool {
+	return c.scope == nil || c.scope(v) == "regions/"+region
 }
 
-func computeFindRouter(p *Project, region, name string) (int, *compute.Router) {
-	for i, rt := range p.Routers {
-		if rt.Name == name && computeLast(rt.Region) == region {
-			return i, rt
+// find returns the index and the item of the project's collection with
+// that name (in that region, for a regional collection; -1 and nil when
+// there is none).
+func (c computeKind[T]) find(p *Project, region, name string) (int, *T) {
+	for i, v := range c.stored(p) {
+		if c.name(v) == name && c.in(v, region) {
+			return i, v
 		}
 	}
 	return -1, nil
 }
 
-func computeFindRoute(p *Project, name string) (int, *compute.Route) {
-	for i, rt := range p.Routes {
-		if rt.Name == name {
-			return i, rt
-		}
-	}
-	return -1, nil
-}
+// copies returns copies of a project's items, in stored order.
+func (c computeKind[T]) copies(p *Project) []*T { return cloneJSONs(c.stored(p)) }
 
 // computeNetworkByURL finds a network of any emulated project from its URL.
 func (s *Server) computeNetworkByURL(u string) *compute.Network {
@@ -479,7 +495,8 @@ func (s *Server) computeNetworkByURL(u string) *compute.Network {
 	if p == nil {
 		return nil
 	}
-	return computeFindNetwork(p, strings.TrimPrefix(rest, "global/networks/"))
+	_, n := computeNetworks.find(p, "", strings.TrimPrefix(rest, "global/networks/"))
+	return n
 }
 
 // computeSubnetByURL finds a subnetwork of any emulated project from its URL.
@@ -496,7 +513,8 @@ func (s *Server) computeSubnetByURL(u string) *compute.Subnetwork {
 	if p == nil {
 		return nil
 	}
-	return computeFindSubnet(p, parts[1], parts[3])
+	_, sn := computeSubnets.find(p, parts[1], parts[3])
+	return sn
 }
 
 // computeScopes are the aggregated-list scopes of a project: the regions
@@ -505,19 +523,48 @@ func (s *Server) computeSubnetByURL(u string) *compute.Subnetwork {
 func computeScopes(p *Project) []string {
 	set := map[string]bool{}
 	for _, sn := range p.Subnetworks {
-		set["regions/"+computeLast(sn.Region)] = true
+		set[computeSubnets.scope(sn)] = true
 	}
 	for _, rt := range p.Routers {
-		set["regions/"+computeLast(rt.Region)] = true
+		set[computeRouters.scope(rt)] = true
 	}
 	for _, a := range p.Addresses {
-		if a.Region == "" {
-			set["global"] = true
-		} else {
-			set["regions/"+computeLast(a.Region)] = true
-		}
+		set[computeAddresses.scope(a)] = true
 	}
 	return sortedKeys(set)
+}
+
+// --- lists and gets ----------------------------------------------------
+
+// computeListed is one page of a list (items []*T) or of an aggregated
+// list (items map[string]ScopedList), with the ID of the project whose
+// items they are.
+type computeListed[I any] struct {
+	project string
+	items   I
+	next    string
+}
+
+// computeList cuts one page of a list: copies of the project's items (in
+// one region, for a regional collection), sorted by name.
+func computeList[T any](s *Server, r *http.Request, c computeKind[T], region string) (computeListed[[]*T], *apiError) {
+	s.mu.Lock()
+	p, e := s.computeProject(r)
+	if e != nil {
+		s.mu.Unlock()
+		return computeListed[[]*T]{}, e
+	}
+	var items []*T
+	for _, v := range c.stored(p) {
+		if c.in(v, region) {
+			items = append(items, cloneJSON(v))
+		}
+	}
+	pid := p.ProjectID
+	s.mu.Unlock()
+	sortByKey(items, c.name)
+	page, next, e := computePage(s, r, items)
+	return computeListed[[]*T]{pid, page, next}, e
 }
 
 // computeScoped is one resource of an aggregated list with its scope.
@@ -526,33 +573,66 @@ type computeScoped[T any] struct {
 	item        *T
 }
 
-func computeSortScoped[T any](items []computeScoped[T]) {
+// computeAggregate cuts one page of an aggregated list: copies of all the
+// project's items, sorted by scope then name, as the scoped lists of every
+// scope of the project (computeScopes), made by list (the items of a
+// scope) or, for a scope without items on this page, by noResults (with
+// the message of Google's NO_RESULTS_ON_PAGE warning).
+func computeAggregate[T, L any](s *Server, r *http.Request, c computeKind[T], list func([]*T) L, noResults func(scope, message string) L) (computeListed[map[string]L], *apiError) {
+	s.mu.Lock()
+	p, e := s.computeProject(r)
+	if e != nil {
+		s.mu.Unlock()
+		return computeListed[map[string]L]{}, e
+	}
+	var items []computeScoped[T]
+	for _, v := range c.stored(p) {
+		items = append(items, computeScoped[T]{c.scope(v), c.name(v), cloneJSON(v)})
+	}
+	scopes := computeScopes(p)
+	pid := p.ProjectID
+	s.mu.Unlock()
 	sort.Slice(items, func(i, j int) bool {
 		if items[i].scope != items[j].scope {
 			return items[i].scope < items[j].scope
 		}
 		return items[i].name < items[j].name
 	})
-}
-
-// computeAggregatePage groups one page of items by scope and lists the scopes
-// that have nothing on it.
-func computeAggregatePage[T any](items []computeScoped[T], scopes []string) (map[string][]*T, []string) {
+	page, next, e := computePage(s, r, items)
+	if e != nil {
+		return computeListed[map[string]L]{}, e
+	}
 	by := map[string][]*T{}
-	for _, it := range items {
+	for _, it := range page {
 		by[it.scope] = append(by[it.scope], it.item)
 	}
-	var empty []string
+	out := computeListed[map[string]L]{project: pid, items: map[string]L{}, next: next}
+	for sc, l := range by {
+		out.items[sc] = list(l)
+	}
 	for _, sc := range scopes {
 		if _, ok := by[sc]; !ok {
-			empty = append(empty, sc)
+			out.items[sc] = noResults(sc, fmt.Sprintf("There are no results for scope '%s' on this page.", sc))
 		}
 	}
-	return by, empty
+	return out, nil
 }
 
-func computeNoResultsMessage(scope string) string {
-	return fmt.Sprintf("There are no results for scope '%s' on this page.", scope)
+// computeGet answers a copy of the project's item with that name (in that
+// region, for a regional collection), or Compute's 404 for path.
+func computeGet[T any](s *Server, w http.ResponseWriter, r *http.Request, c computeKind[T], region, name, path string) *apiError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, e := s.computeProject(r)
+	if e != nil {
+		return e
+	}
+	_, v := c.find(p, region, name)
+	if v == nil {
+		return computeNotFound(path)
+	}
+	writeJSON(w, cloneJSON(v))
+	return nil
 }
 
 // --- projects ----------------------------------------------------------
@@ -614,123 +694,60 @@ func (s *Server) computeGetXpnHost(w http.ResponseWriter, r *http.Request) *apiE
 // --- networks ----------------------------------------------------------
 
 func (s *Server) computeListNetworks(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	p, e := s.computeProject(r)
-	if e != nil {
-		s.mu.Unlock()
-		return e
-	}
-	items := cloneJSONs(p.Networks)
-	pid := p.ProjectID
-	s.mu.Unlock()
-	sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
-	start, end, next, e := s.computePage(r, len(items))
+	l, e := computeList(s, r, computeNetworks, "")
 	if e != nil {
 		return e
 	}
 	writeJSON(w, &compute.NetworkList{
-		Kind: "compute#networkList", Id: "projects/" + pid + "/global/networks",
-		SelfLink: computeLink(pid, "global/networks"), Items: items[start:end], NextPageToken: next,
+		Kind: "compute#networkList", Id: "projects/" + l.project + "/global/networks",
+		SelfLink: computeLink(l.project, "global/networks"), Items: l.items, NextPageToken: l.next,
 	})
 	return nil
 }
 
 func (s *Server) computeGetNetwork(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, e := s.computeProject(r)
-	if e != nil {
-		return e
-	}
-	n := computeFindNetwork(p, r.PathValue("network"))
-	if n == nil {
-		return computeNotFound(fmt.Sprintf("projects/%s/global/networks/%s", r.PathValue("project"), r.PathValue("network")))
-	}
-	writeJSON(w, cloneJSON(n))
-	return nil
+	path := fmt.Sprintf("projects/%s/global/networks/%s", r.PathValue("project"), r.PathValue("network"))
+	return computeGet(s, w, r, computeNetworks, "", r.PathValue("network"), path)
 }
 
 // --- subnetworks -------------------------------------------------------
 
 func (s *Server) computeListSubnets(w http.ResponseWriter, r *http.Request) *apiError {
 	region := r.PathValue("region")
-	s.mu.Lock()
-	p, e := s.computeProject(r)
-	if e != nil {
-		s.mu.Unlock()
-		return e
-	}
-	var items []*compute.Subnetwork
-	for _, sn := range p.Subnetworks {
-		if computeLast(sn.Region) == region {
-			items = append(items, cloneJSON(sn))
-		}
-	}
-	pid := p.ProjectID
-	s.mu.Unlock()
-	sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
-	start, end, next, e := s.computePage(r, len(items))
+	l, e := computeList(s, r, computeSubnets, region)
 	if e != nil {
 		return e
 	}
 	writeJSON(w, &compute.SubnetworkList{
-		Kind: "compute#subnetworkList", Id: "projects/" + pid + "/regions/" + region + "/subnetworks",
-		SelfLink: computeLink(pid, "regions", region, "subnetworks"), Items: items[start:end], NextPageToken: next,
+		Kind: "compute#subnetworkList", Id: "projects/" + l.project + "/regions/" + region + "/subnetworks",
+		SelfLink: computeLink(l.project, "regions", region, "subnetworks"), Items: l.items, NextPageToken: l.next,
 	})
 	return nil
 }
 
 func (s *Server) computeAggSubnets(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	p, e := s.computeProject(r)
-	if e != nil {
-		s.mu.Unlock()
-		return e
-	}
-	var items []computeScoped[compute.Subnetwork]
-	for _, sn := range p.Subnetworks {
-		items = append(items, computeScoped[compute.Subnetwork]{"regions/" + computeLast(sn.Region), sn.Name, cloneJSON(sn)})
-	}
-	scopes := computeScopes(p)
-	pid := p.ProjectID
-	s.mu.Unlock()
-	computeSortScoped(items)
-	start, end, next, e := s.computePage(r, len(items))
+	l, e := computeAggregate(s, r, computeSubnets,
+		func(items []*compute.Subnetwork) compute.SubnetworksScopedList {
+			return compute.SubnetworksScopedList{Subnetworks: items}
+		},
+		func(scope, msg string) compute.SubnetworksScopedList {
+			return compute.SubnetworksScopedList{Warning: &compute.SubnetworksScopedListWarning{
+				Code: computeNoResultsOnPage, Message: msg,
+				Data: []*compute.SubnetworksScopedListWarningData{{Key: "scope", Value: scope}},
+			}}
+		})
 	if e != nil {
 		return e
 	}
-	by, empty := computeAggregatePage(items[start:end], scopes)
-	out := &compute.SubnetworkAggregatedList{
-		Kind: "compute#subnetworkAggregatedList", Id: "projects/" + pid + "/aggregated/subnetworks",
-		SelfLink: computeLink(pid, "aggregated/subnetworks"), NextPageToken: next,
-		Items: map[string]compute.SubnetworksScopedList{},
-	}
-	for sc, l := range by {
-		out.Items[sc] = compute.SubnetworksScopedList{Subnetworks: l}
-	}
-	for _, sc := range empty {
-		out.Items[sc] = compute.SubnetworksScopedList{Warning: &compute.SubnetworksScopedListWarning{
-			Code: computeNoResultsOnPage, Message: computeNoResultsMessage(sc),
-			Data: []*compute.SubnetworksScopedListWarningData{{Key: "scope", Value: sc}},
-		}}
-	}
-	writeJSON(w, out)
+	writeJSON(w, &compute.SubnetworkAggregatedList{
+		Kind: "compute#subnetworkAggregatedList", Id: "projects/" + l.project + "/aggregated/subnetworks",
+		SelfLink: computeLink(l.project, "aggregated/subnetworks"), NextPageToken: l.next, Items: l.items,
+	})
 	return nil
 }
 
 func (s *Server) computeGetSubnet(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, e := s.computeProject(r)
-	if e != nil {
-		return e
-	}
-	sn := computeFindSubnet(p, r.PathValue("region"), r.PathValue("subnetwork"))
-	if sn == nil {
-		return computeNotFound(computeSubnetPath(r))
-	}
-	writeJSON(w, cloneJSON(sn))
-	return nil
+	return computeGet(s, w, r, computeSubnets, r.PathValue("region"), r.PathValue("subnetwork"), computeSubnetPath(r))
 }
 
 func computeSubnetPath(r *http.Request) string {
@@ -746,7 +763,7 @@ func (s *Server) computeSetPGA(w http.ResponseWriter, r *http.Request) *apiError
 	}
 	region := r.PathValue("region")
 	op, e := s.computeMutate(PatComputeSetPGA, r, func(p *Project, opErr *apiError, commit bool) (*compute.Operation, *apiError) {
-		sn := computeFindSubnet(p, region, r.PathValue("subnetwork"))
+		_, sn := computeSubnets.find(p, region, r.PathValue("subnetwork"))
 		if sn == nil {
 			return nil, computeNotFound(computeSubnetPath(r))
 		}
@@ -831,67 +848,35 @@ func (s *Server) computeMutate(pattern string, r *http.Request, run func(p *Proj
 
 func (s *Server) computeListRouters(w http.ResponseWriter, r *http.Request) *apiError {
 	region := r.PathValue("region")
-	s.mu.Lock()
-	p, e := s.computeProject(r)
-	if e != nil {
-		s.mu.Unlock()
-		return e
-	}
-	var items []*compute.Router
-	for _, rt := range p.Routers {
-		if computeLast(rt.Region) == region {
-			items = append(items, cloneJSON(rt))
-		}
-	}
-	pid := p.ProjectID
-	s.mu.Unlock()
-	sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
-	start, end, next, e := s.computePage(r, len(items))
+	l, e := computeList(s, r, computeRouters, region)
 	if e != nil {
 		return e
 	}
 	writeJSON(w, &compute.RouterList{
-		Kind: "compute#routerList", Id: "projects/" + pid + "/regions/" + region + "/routers",
-		SelfLink: computeLink(pid, "regions", region, "routers"), Items: items[start:end], NextPageToken: next,
+		Kind: "compute#routerList", Id: "projects/" + l.project + "/regions/" + region + "/routers",
+		SelfLink: computeLink(l.project, "regions", region, "routers"), Items: l.items, NextPageToken: l.next,
 	})
 	return nil
 }
 
 func (s *Server) computeAggRouters(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	p, e := s.computeProject(r)
-	if e != nil {
-		s.mu.Unlock()
-		return e
-	}
-	var items []computeScoped[compute.Router]
-	for _, rt := range p.Routers {
-		items = append(items, computeScoped[compute.Router]{"regions/" + computeLast(rt.Region), rt.Name, cloneJSON(rt)})
-	}
-	scopes := computeScopes(p)
-	pid := p.ProjectID
-	s.mu.Unlock()
-	computeSortScoped(items)
-	start, end, next, e := s.computePage(r, len(items))
+	l, e := computeAggregate(s, r, computeRouters,
+		func(items []*compute.Router) compute.RoutersScopedList {
+			return compute.RoutersScopedList{Routers: items}
+		},
+		func(scope, msg string) compute.RoutersScopedList {
+			return compute.RoutersScopedList{Warning: &compute.RoutersScopedListWarning{
+				Code: computeNoResultsOnPage, Message: msg,
+				Data: []*compute.RoutersScopedListWarningData{{Key: "scope", Value: scope}},
+			}}
+		})
 	if e != nil {
 		return e
 	}
-	by, empty := computeAggregatePage(items[start:end], scopes)
-	out := &compute.RouterAggregatedList{
-		Kind: "compute#routerAggregatedList", Id: "projects/" + pid + "/aggregated/routers",
-		SelfLink: computeLink(pid, "aggregated/routers"), NextPageToken: next,
-		Items: map[string]compute.RoutersScopedList{},
-	}
-	for sc, l := range by {
-		out.Items[sc] = compute.RoutersScopedList{Routers: l}
-	}
-	for _, sc := range empty {
-		out.Items[sc] = compute.RoutersScopedList{Warning: &compute.RoutersScopedListWarning{
-			Code: computeNoResultsOnPage, Message: computeNoResultsMessage(sc),
-			Data: []*compute.RoutersScopedListWarningData{{Key: "scope", Value: sc}},
-		}}
-	}
-	writeJSON(w, out)
+	writeJSON(w, &compute.RouterAggregatedList{
+		Kind: "compute#routerAggregatedList", Id: "projects/" + l.project + "/aggregated/routers",
+		SelfLink: computeLink(l.project, "aggregated/routers"), NextPageToken: l.next, Items: l.items,
+	})
 	return nil
 }
 
@@ -908,7 +893,7 @@ func (s *Server) computeGetRouter(w http.ResponseWriter, r *http.Request) *apiEr
 	if e != nil {
 		return e
 	}
-	_, rt := computeFindRouter(p, r.PathValue("region"), r.PathValue("router"))
+	_, rt := computeRouters.find(p, r.PathValue("region"), r.PathValue("router"))
 	if rt == nil {
 		return computeNotFound(computeRouterPath(r))
 	}
@@ -947,7 +932,7 @@ func (s *Server) computeWriteRouter(pattern string, merge bool) restHandler {
 			opType = "patch"
 		}
 		op, e := s.computeMutate(pattern, r, func(p *Project, opErr *apiError, commit bool) (*compute.Operation, *apiError) {
-			i, cur := computeFindRouter(p, region, r.PathValue("router"))
+			i, cur := computeRouters.find(p, region, r.PathValue("router"))
 			if cur == nil {
 				return nil, computeNotFound(computeRouterPath(r))
 			}
@@ -1005,7 +990,7 @@ func (s *Server) computeBuildRouter(p *Project, cur *compute.Router, body map[st
 	next.Name, next.Network, next.Region = cur.Name, cur.Network, cur.Region
 	next.Id, next.Kind, next.SelfLink, next.CreationTimestamp = cur.Id, cur.Kind, cur.SelfLink, cur.CreationTimestamp
 	computeNormaliseRouter(p.ProjectID, next)
-	region := computeLast(cur.Region)
+	region := lastSegment(cur.Region)
 	seen := map[string]bool{}
 	for i, nat := range next.Nats {
 		field := fmt.Sprintf("resource.nats[%d]", i)
@@ -1027,7 +1012,7 @@ func (s *Server) computeBuildRouter(p *Project, cur *compute.Router, body map[st
 		}
 		for j, sub := range nat.Subnetworks {
 			sn := s.computeSubnetByURL(sub.Name)
-			if sn == nil || computeLast(sn.Region) != region {
+			if sn == nil || lastSegment(sn.Region) != region {
 				return nil, computeInvalidField(fmt.Sprintf("%s.subnetworks[%d].name", field, j), sub.Name, "The referenced subnetwork resource cannot be found.")
 			}
 		}
@@ -1066,7 +1051,7 @@ func (s *Server) computeRouterStatus(w http.ResponseWriter, r *http.Request) *ap
 	if e != nil {
 		return e
 	}
-	_, rt := computeFindRouter(p, r.PathValue("region"), r.PathValue("router"))
+	_, rt := computeRouters.find(p, r.PathValue("region"), r.PathValue("router"))
 	if rt == nil {
 		return computeNotFound(computeRouterPath(r))
 	}
@@ -1101,7 +1086,7 @@ func (s *Server) computeRouterStatus(w http.ResponseWriter, r *http.Request) *ap
 					continue
 				}
 				for _, u := range a.Users {
-					if u == rt.SelfLink || computeLast(u) == rt.Name && strings.Contains(u, "/routers/") {
+					if u == rt.SelfLink || lastSegment(u) == rt.Name && strings.Contains(u, "/routers/") {
 						ns.AutoAllocatedNatIps = append(ns.AutoAllocatedNatIps, a.Address)
 						break
 					}
@@ -1117,23 +1102,13 @@ func (s *Server) computeRouterStatus(w http.ResponseWriter, r *http.Request) *ap
 // --- routes ------------------------------------------------------------
 
 func (s *Server) computeListRoutes(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	p, e := s.computeProject(r)
-	if e != nil {
-		s.mu.Unlock()
-		return e
-	}
-	items := cloneJSONs(p.Routes)
-	pid := p.ProjectID
-	s.mu.Unlock()
-	sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
-	start, end, next, e := s.computePage(r, len(items))
+	l, e := computeList(s, r, computeRoutes, "")
 	if e != nil {
 		return e
 	}
 	writeJSON(w, &compute.RouteList{
-		Kind: "compute#routeList", Id: "projects/" + pid + "/global/routes",
-		SelfLink: computeLink(pid, "global/routes"), Items: items[start:end], NextPageToken: next,
+		Kind: "compute#routeList", Id: "projects/" + l.project + "/global/routes",
+		SelfLink: computeLink(l.project, "global/routes"), Items: l.items, NextPageToken: l.next,
 	})
 	return nil
 }
@@ -1143,18 +1118,7 @@ func computeRoutePath(r *http.Request) string {
 }
 
 func (s *Server) computeGetRoute(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, e := s.computeProject(r)
-	if e != nil {
-		return e
-	}
-	_, rt := computeFindRoute(p, r.PathValue("route"))
-	if rt == nil {
-		return computeNotFound(computeRoutePath(r))
-	}
-	writeJSON(w, cloneJSON(rt))
-	return nil
+	return computeGet(s, w, r, computeRoutes, "", r.PathValue("route"), computeRoutePath(r))
 }
 
 // computeInsertRoute creates a static route: 409 on a duplicate name, 400
@@ -1189,10 +1153,10 @@ func (s *Server) computeInsertRoute(w http.ResponseWriter, r *http.Request) *api
 		if hops != 1 {
 			return nil, invalidArgument("Invalid value for field 'resource': '%s'. Exactly one next hop must be specified.", rt.Name)
 		}
-		if rt.NextHopGateway != "" && computeLast(rt.NextHopGateway) != "default-internet-gateway" {
+		if rt.NextHopGateway != "" && lastSegment(rt.NextHopGateway) != "default-internet-gateway" {
 			return nil, computeInvalidField("resource.nextHopGateway", rt.NextHopGateway, "The referenced gateway resource cannot be found.")
 		}
-		if _, dup := computeFindRoute(p, rt.Name); dup != nil {
+		if _, dup := computeRoutes.find(p, "", rt.Name); dup != nil {
 			return nil, alreadyExists("The resource 'projects/%s/global/routes/%s' already exists", p.ProjectID, rt.Name)
 		}
 		if !commit {
@@ -1220,7 +1184,7 @@ func (s *Server) computeInsertRoute(w http.ResponseWriter, r *http.Request) *api
 
 func (s *Server) computeDeleteRoute(w http.ResponseWriter, r *http.Request) *apiError {
 	op, e := s.computeMutate(PatComputeDeleteRoute, r, func(p *Project, opErr *apiError, commit bool) (*compute.Operation, *apiError) {
-		i, rt := computeFindRoute(p, r.PathValue("route"))
+		i, rt := computeRoutes.find(p, "", r.PathValue("route"))
 		if rt == nil {
 			return nil, computeNotFound(computeRoutePath(r))
 		}
@@ -1255,71 +1219,35 @@ func validComputeName(n string) bool {
 
 func (s *Server) computeListAddresses(w http.ResponseWriter, r *http.Request) *apiError {
 	region := r.PathValue("region")
-	s.mu.Lock()
-	p, e := s.computeProject(r)
-	if e != nil {
-		s.mu.Unlock()
-		return e
-	}
-	var items []*compute.Address
-	for _, a := range p.Addresses {
-		if a.Region != "" && computeLast(a.Region) == region {
-			items = append(items, cloneJSON(a))
-		}
-	}
-	pid := p.ProjectID
-	s.mu.Unlock()
-	sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
-	start, end, next, e := s.computePage(r, len(items))
+	l, e := computeList(s, r, computeAddresses, region)
 	if e != nil {
 		return e
 	}
 	writeJSON(w, &compute.AddressList{
-		Kind: "compute#addressList", Id: "projects/" + pid + "/regions/" + region + "/addresses",
-		SelfLink: computeLink(pid, "regions", region, "addresses"), Items: items[start:end], NextPageToken: next,
+		Kind: "compute#addressList", Id: "projects/" + l.project + "/regions/" + region + "/addresses",
+		SelfLink: computeLink(l.project, "regions", region, "addresses"), Items: l.items, NextPageToken: l.next,
 	})
 	return nil
 }
 
 func (s *Server) computeAggAddresses(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	p, e := s.computeProject(r)
-	if e != nil {
-		s.mu.Unlock()
-		return e
-	}
-	var items []computeScoped[compute.Address]
-	for _, a := range p.Addresses {
-		sc := "global"
-		if a.Region != "" {
-			sc = "regions/" + computeLast(a.Region)
-		}
-		items = append(items, computeScoped[compute.Address]{sc, a.Name, cloneJSON(a)})
-	}
-	scopes := computeScopes(p)
-	pid := p.ProjectID
-	s.mu.Unlock()
-	computeSortScoped(items)
-	start, end, next, e := s.computePage(r, len(items))
+	l, e := computeAggregate(s, r, computeAddresses,
+		func(items []*compute.Address) compute.AddressesScopedList {
+			return compute.AddressesScopedList{Addresses: items}
+		},
+		func(scope, msg string) compute.AddressesScopedList {
+			return compute.AddressesScopedList{Warning: &compute.AddressesScopedListWarning{
+				Code: computeNoResultsOnPage, Message: msg,
+				Data: []*compute.AddressesScopedListWarningData{{Key: "scope", Value: scope}},
+			}}
+		})
 	if e != nil {
 		return e
 	}
-	by, empty := computeAggregatePage(items[start:end], scopes)
-	out := &compute.AddressAggregatedList{
-		Kind: "compute#addressAggregatedList", Id: "projects/" + pid + "/aggregated/addresses",
-		SelfLink: computeLink(pid, "aggregated/addresses"), NextPageToken: next,
-		Items: map[string]compute.AddressesScopedList{},
-	}
-	for sc, l := range by {
-		out.Items[sc] = compute.AddressesScopedList{Addresses: l}
-	}
-	for _, sc := range empty {
-		out.Items[sc] = compute.AddressesScopedList{Warning: &compute.AddressesScopedListWarning{
-			Code: computeNoResultsOnPage, Message: computeNoResultsMessage(sc),
-			Data: []*compute.AddressesScopedListWarningData{{Key: "scope", Value: sc}},
-		}}
-	}
-	writeJSON(w, out)
+	writeJSON(w, &compute.AddressAggregatedList{
+		Kind: "compute#addressAggregatedList", Id: "projects/" + l.project + "/aggregated/addresses",
+		SelfLink: computeLink(l.project, "aggregated/addresses"), NextPageToken: l.next, Items: l.items,
+	})
 	return nil
 }
 
@@ -1333,7 +1261,7 @@ func (s *Server) Subnetwork(project, region, name string) (*compute.Subnetwork, 
 	if p == nil {
 		return nil, false
 	}
-	sn := computeFindSubnet(p, region, name)
+	_, sn := computeSubnets.find(p, region, name)
 	if sn == nil {
 		return nil, false
 	}
@@ -1348,7 +1276,7 @@ func (s *Server) Router(project, region, name string) (*compute.Router, bool) {
 	if p == nil {
 		return nil, false
 	}
-	_, rt := computeFindRouter(p, region, name)
+	_, rt := computeRouters.find(p, region, name)
 	if rt == nil {
 		return nil, false
 	}
@@ -1357,26 +1285,10 @@ func (s *Server) Router(project, region, name string) (*compute.Router, bool) {
 
 // Routes returns copies of a project's routes, sorted by name.
 func (s *Server) Routes(project string) []*compute.Route {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.project(project)
-	if p == nil {
-		return nil
-	}
-	out := cloneJSONs(p.Routes)
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return projectCopies(s, project, computeRoutes.copies, computeRoutes.name)
 }
 
 // Networks returns copies of a project's networks, sorted by name.
 func (s *Server) Networks(project string) []*compute.Network {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.project(project)
-	if p == nil {
-		return nil
-	}
-	out := cloneJSONs(p.Networks)
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return projectCopies(s, project, computeNetworks.copies, computeNetworks.name)
 }

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"strings"
+
 	compute "google.golang.org/api/compute/v1"
 )
 
@@ -23,7 +25,7 @@ func (s *Server) adjustRouterStatus(p *Project, rt *compute.Router, st *compute.
 				continue
 			}
 			for _, r := range sp.Routers {
-				if r.Name == rt.Name && computeLast(r.Region) == computeLast(rt.Region) {
+				if r.Name == rt.Name && lastSegment(r.Region) == lastSegment(rt.Region) {
 					for _, n := range r.Nats {
 						original[n.Name] = true
 					}
@@ -60,16 +62,16 @@ func (s *Server) deletedConnectorVMs(p *Project, rt *compute.Router, nat *comput
 	if s.scenario == nil {
 		return 0
 	}
-	region := computeLast(rt.Region)
-	network := computeLast(rt.Network)
+	region := lastSegment(rt.Region)
+	network := lastSegment(rt.Network)
 	listed := map[string]bool{}
 	for _, sn := range nat.Subnetworks {
-		listed[computeLast(sn.Name)] = true
+		listed[lastSegment(sn.Name)] = true
 	}
 	var n int64
 	for _, sp := range s.scenario.Projects {
 		for _, c := range sp.Connectors {
-			parts := splitName(c.GetName())
+			parts := strings.Split(c.GetName(), "/")
 			if len(parts) != 6 || parts[3] != region || c.GetNetwork() != network {
 				continue
 			}
@@ -127,16 +129,4 @@ func (s *Server) connectorInstances(sp *Project, region, name string, min int64)
 		min = 2
 	}
 	return min
-}
-
-func splitName(name string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(name); i++ {
-		if name[i] == '/' {
-			out = append(out, name[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, name[start:])
 }

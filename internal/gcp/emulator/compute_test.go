@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"sort"
@@ -12,7 +11,6 @@ import (
 	"testing"
 
 	compute "google.golang.org/api/compute/v1"
-	"google.golang.org/api/googleapi"
 )
 
 const computeScenario = `
@@ -74,29 +72,7 @@ projects:
 `
 
 func newComputeClient(t *testing.T, srv *Server) *compute.Service {
-	t.Helper()
-	svc, err := compute.NewService(testCtx(t), restOpts(srv, "/compute/v1/")...)
-	if err != nil {
-		t.Fatalf("compute.NewService: %v", err)
-	}
-	return svc
-}
-
-// apiErr asserts err is a *googleapi.Error with the HTTP code (and, when
-// reason is set, that first errors[].reason).
-func apiErr(t *testing.T, err error, code int, reason string) *googleapi.Error {
-	t.Helper()
-	var ge *googleapi.Error
-	if !errors.As(err, &ge) {
-		t.Fatalf("want *googleapi.Error %d, got %T %v", code, err, err)
-	}
-	if ge.Code != code {
-		t.Fatalf("want HTTP %d, got %d: %v", code, ge.Code, ge)
-	}
-	if reason != "" && (len(ge.Errors) == 0 || ge.Errors[0].Reason != reason) {
-		t.Fatalf("want reason %q, got %+v", reason, ge.Errors)
-	}
-	return ge
+	return newRESTService(t, srv, "/compute/v1/", compute.NewService)
 }
 
 func TestComputeSubnetworksListPagesAndNormalises(t *testing.T) {
@@ -371,7 +347,7 @@ func TestComputeRoutersPatchNAT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Nats) != 1 || len(got.Nats[0].Subnetworks) != 1 || computeLast(got.Nats[0].Subnetworks[0].Name) != "run-a" ||
+	if len(got.Nats) != 1 || len(got.Nats[0].Subnetworks) != 1 || lastSegment(got.Nats[0].Subnetworks[0].Name) != "run-a" ||
 		got.Nats[0].NatIpAllocateOption != "AUTO_ONLY" || got.Network != rt.Network || got.Id != rt.Id {
 		t.Fatalf("after patch: %+v / %+v", got, got.Nats[0])
 	}

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,22 +52,21 @@ const (
 )
 
 func init() {
-	spec := func(perm string) methodSpec { return methodSpec{API: dnsAPI, Permission: perm} }
-	addSpecs(map[string]methodSpec{
-		PatDNSListZones:               spec("dns.managedZones.list"),
-		PatDNSCreateZone:              spec("dns.managedZones.create"),
-		PatDNSGetZone:                 spec("dns.managedZones.get"),
-		PatDNSDeleteZone:              spec("dns.managedZones.delete"),
-		PatDNSListRRSets:              spec("dns.resourceRecordSets.list"),
-		PatDNSCreateRRSet:             spec("dns.resourceRecordSets.create"),
-		PatDNSGetRRSet:                spec("dns.resourceRecordSets.get"),
-		PatDNSDeleteRRSet:             spec("dns.resourceRecordSets.delete"),
-		PatDNSCreateChange:            spec("dns.changes.create"),
-		PatDNSListChanges:             spec("dns.changes.list"),
-		PatDNSGetChange:               spec("dns.changes.get"),
-		PatDNSListPolicies:            spec("dns.policies.list"),
-		PatDNSListResponsePolicies:    spec("dns.responsePolicies.list"),
-		PatDNSListResponsePolicyRules: spec("dns.responsePolicyRules.list"),
+	addSpecs(dnsAPI, map[string]string{
+		PatDNSListZones:               "dns.managedZones.list",
+		PatDNSCreateZone:              "dns.managedZones.create",
+		PatDNSGetZone:                 "dns.managedZones.get",
+		PatDNSDeleteZone:              "dns.managedZones.delete",
+		PatDNSListRRSets:              "dns.resourceRecordSets.list",
+		PatDNSCreateRRSet:             "dns.resourceRecordSets.create",
+		PatDNSGetRRSet:                "dns.resourceRecordSets.get",
+		PatDNSDeleteRRSet:             "dns.resourceRecordSets.delete",
+		PatDNSCreateChange:            "dns.changes.create",
+		PatDNSListChanges:             "dns.changes.list",
+		PatDNSGetChange:               "dns.changes.get",
+		PatDNSListPolicies:            "dns.policies.list",
+		PatDNSListResponsePolicies:    "dns.responsePolicies.list",
+		PatDNSListResponsePolicyRules: "dns.responsePolicyRules.list",
 	})
 	restRegistrars = append(restRegistrars, registerDNS)
 	seeders = append(seeders, seedDNS)
@@ -127,9 +127,7 @@ func dnsInvalid(field, value string) *apiError {
 }
 
 func dnsRequired(field string) *apiError {
-	e := invalidArgument("Required value for '%s'", field)
-	e.restReason = "required"
-	return e
+	return withReason("required", codes.InvalidArgument, "Required value for '%s'", field)
 }
 
 // --- helpers -----------------------------------------------------------
@@ -153,30 +151,62 @@ func dnsFindZone(p *Project, nameOrID string) (int, *dns.ManagedZone) {
 	return -1, nil
 }
 
-// dnsZone resolves the {project} and {managedZone} of a request.
-func (s *Server) dnsZone(r *http.Request) (*Project, *dns.ManagedZone, *apiError) {
+// dnsInZone runs f under s.mu on the {project} and {managedZone} of a
+// request.
+func (s *Server) dnsInZone(r *http.Request, f func(*Project, *dns.ManagedZone) *apiError) *apiError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	p, e := s.dnsProject(r)
 	if e != nil {
-		return nil, nil, e
+		return e
 	}
-	_, z := dnsFindZone(p, r.PathValue("managedZone"))
-	if z == nil {
-		return nil, nil, dnsParamNotFound("managedZone", r.PathValue("managedZone"))
+	z, e := dnsRequestZone(p, r)
+	if e != nil {
+		return e
 	}
-	return p, z, nil
+	return f(p, z)
 }
 
-func (s *Server) dnsPage(r *http.Request, n int) (int, int, string, *apiError) {
+// dnsRequestZone finds the {managedZone} of a request in p.
+func dnsRequestZone(p *Project, r *http.Request) (*dns.ManagedZone, *apiError) {
+	_, z := dnsFindZone(p, r.PathValue("managedZone"))
+	if z == nil {
+		return nil, dnsParamNotFound("managedZone", r.PathValue("managedZone"))
+	}
+	return z, nil
+}
+
+// dnsList cuts one page of a list of the request's project: the copies
+// pick returns (under s.mu), sorted by key (nil: in the order picked).
+func dnsList[T any](s *Server, r *http.Request, pick func(*Project) ([]*T, *apiError), key func(*T) string) ([]*T, string, *apiError) {
+	s.mu.Lock()
+	p, e := s.dnsProject(r)
+	var items []*T
+	if e == nil {
+		items, e = pick(p)
+	}
+	s.mu.Unlock()
+	if e != nil {
+		return nil, "", e
+	}
+	if key != nil {
+		sortByKey(items, key)
+	}
+	return dnsPage(s, r, items)
+}
+
+// dnsPage cuts the page maxResults and pageToken ask for; do not hold s.mu.
+func dnsPage[T any](s *Server, r *http.Request, items []T) ([]T, string, *apiError) {
 	q := r.URL.Query()
 	size := 0
 	if v := q.Get("maxResults"); v != "" {
 		m, err := strconv.Atoi(v)
 		if err != nil || m < 0 {
-			return 0, 0, "", dnsInvalid("parameters.maxResults", v)
+			return nil, "", dnsInvalid("parameters.maxResults", v)
 		}
 		size = m
 	}
-	return s.page(n, size, q.Get("pageToken"), dnsDefaultPageSize)
+	return cutPage(s, items, size, q.Get("pageToken"), dnsDefaultPageSize)
 }
 
 func fqdn(n string) string {
@@ -438,37 +468,29 @@ func seedDNS(s *Server) {
 
 func (s *Server) dnsListZones(w http.ResponseWriter, r *http.Request) *apiError {
 	filter := fqdn(r.URL.Query().Get("dnsName"))
-	s.mu.Lock()
-	p, e := s.dnsProject(r)
-	if e != nil {
-		s.mu.Unlock()
-		return e
-	}
-	var items []*dns.ManagedZone
-	for _, z := range p.ManagedZones {
-		if filter == "" || strings.EqualFold(z.DnsName, filter) {
-			items = append(items, cloneJSON(z))
+	items, next, e := dnsList(s, r, func(p *Project) ([]*dns.ManagedZone, *apiError) {
+		var out []*dns.ManagedZone
+		for _, z := range p.ManagedZones {
+			if filter == "" || strings.EqualFold(z.DnsName, filter) {
+				out = append(out, cloneJSON(z))
+			}
 		}
-	}
-	s.mu.Unlock()
-	sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
-	start, end, next, e := s.dnsPage(r, len(items))
+		return out, nil
+	}, dnsZoneName)
 	if e != nil {
 		return e
 	}
-	writeJSON(w, &dns.ManagedZonesListResponse{Kind: "dns#managedZonesListResponse", ManagedZones: items[start:end], NextPageToken: next})
+	writeJSON(w, &dns.ManagedZonesListResponse{Kind: "dns#managedZonesListResponse", ManagedZones: items, NextPageToken: next})
 	return nil
 }
 
+func dnsZoneName(z *dns.ManagedZone) string { return z.Name }
+
 func (s *Server) dnsGetZone(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, z, e := s.dnsZone(r)
-	if e != nil {
-		return e
-	}
-	writeJSON(w, cloneJSON(z))
-	return nil
+	return s.dnsInZone(r, func(_ *Project, z *dns.ManagedZone) *apiError {
+		writeJSON(w, cloneJSON(z))
+		return nil
+	})
 }
 
 func validDNSZoneName(n string) bool {
@@ -540,26 +562,20 @@ func (s *Server) dnsCreateZone(w http.ResponseWriter, r *http.Request) *apiError
 // dnsDeleteZone deletes a zone that holds nothing but its apex SOA and NS
 // (else 400 containerNotEmpty, as Cloud DNS answers).
 func (s *Server) dnsDeleteZone(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, z, e := s.dnsZone(r)
-	if e != nil {
-		return e
-	}
-	for _, rr := range p.ResourceRecordSets[z.Name] {
-		apex := strings.EqualFold(rr.Name, z.DnsName) && (rr.Type == "SOA" || rr.Type == "NS")
-		if !apex {
-			e := newError(codes.FailedPrecondition, "The resource named '%s' cannot be deleted because it is not empty", z.Name)
-			e.restReason = "containerNotEmpty"
-			return e
+	return s.dnsInZone(r, func(p *Project, z *dns.ManagedZone) *apiError {
+		for _, rr := range p.ResourceRecordSets[z.Name] {
+			apex := strings.EqualFold(rr.Name, z.DnsName) && (rr.Type == "SOA" || rr.Type == "NS")
+			if !apex {
+				return withReason("containerNotEmpty", codes.FailedPrecondition, "The resource named '%s' cannot be deleted because it is not empty", z.Name)
+			}
 		}
-	}
-	i, _ := dnsFindZone(p, z.Name)
-	p.ManagedZones = append(p.ManagedZones[:i:i], p.ManagedZones[i+1:]...)
-	delete(p.ResourceRecordSets, z.Name)
-	delete(s.dnsState().changes, p.ProjectID+"/"+z.Name)
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+		i, _ := dnsFindZone(p, z.Name)
+		p.ManagedZones = append(p.ManagedZones[:i:i], p.ManagedZones[i+1:]...)
+		delete(p.ResourceRecordSets, z.Name)
+		delete(s.dnsState().changes, p.ProjectID+"/"+z.Name)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
 }
 
 // --- record sets -------------------------------------------------------
@@ -570,46 +586,41 @@ func (s *Server) dnsListRRSets(w http.ResponseWriter, r *http.Request) *apiError
 	if typ != "" && name == "" {
 		return dnsRequired("parameters.name")
 	}
-	s.mu.Lock()
-	p, z, e := s.dnsZone(r)
+	items, next, e := dnsList(s, r, func(p *Project) ([]*dns.ResourceRecordSet, *apiError) {
+		z, e := dnsRequestZone(p, r)
+		if e != nil {
+			return nil, e
+		}
+		var out []*dns.ResourceRecordSet
+		for _, rr := range p.ResourceRecordSets[z.Name] {
+			if name != "" && !strings.EqualFold(rr.Name, fqdn(name)) {
+				continue
+			}
+			if typ != "" && rr.Type != typ {
+				continue
+			}
+			out = append(out, cloneJSON(rr))
+		}
+		return out, nil
+	}, nil)
 	if e != nil {
-		s.mu.Unlock()
 		return e
 	}
-	var items []*dns.ResourceRecordSet
-	for _, rr := range p.ResourceRecordSets[z.Name] {
-		if name != "" && !strings.EqualFold(rr.Name, fqdn(name)) {
-			continue
-		}
-		if typ != "" && rr.Type != typ {
-			continue
-		}
-		items = append(items, cloneJSON(rr))
-	}
-	s.mu.Unlock()
-	start, end, next, e := s.dnsPage(r, len(items))
-	if e != nil {
-		return e
-	}
-	writeJSON(w, &dns.ResourceRecordSetsListResponse{Kind: "dns#resourceRecordSetsListResponse", Rrsets: items[start:end], NextPageToken: next})
+	writeJSON(w, &dns.ResourceRecordSetsListResponse{Kind: "dns#resourceRecordSetsListResponse", Rrsets: items, NextPageToken: next})
 	return nil
 }
 
 func (s *Server) dnsGetRRSet(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, z, e := s.dnsZone(r)
-	if e != nil {
-		return e
-	}
-	key := rrKey(r.PathValue("name"), r.PathValue("type"))
-	for _, rr := range p.ResourceRecordSets[z.Name] {
-		if rrKey(rr.Name, rr.Type) == key {
-			writeJSON(w, cloneJSON(rr))
-			return nil
+	return s.dnsInZone(r, func(p *Project, z *dns.ManagedZone) *apiError {
+		key := rrKey(r.PathValue("name"), r.PathValue("type"))
+		for _, rr := range p.ResourceRecordSets[z.Name] {
+			if rrKey(rr.Name, rr.Type) == key {
+				writeJSON(w, cloneJSON(rr))
+				return nil
+			}
 		}
-	}
-	return notFound("The 'parameters.name' resource named '%s (%s)' does not exist.", r.PathValue("name"), r.PathValue("type"))
+		return notFound("The 'parameters.name' resource named '%s (%s)' does not exist.", r.PathValue("name"), r.PathValue("type"))
+	})
 }
 
 // dnsCreateRRSet adds one record set (recorded as a change, as Cloud DNS
@@ -619,47 +630,39 @@ func (s *Server) dnsCreateRRSet(w http.ResponseWriter, r *http.Request) *apiErro
 	if _, e := readComputeBody(r, rr); e != nil {
 		return e
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, z, e := s.dnsZone(r)
-	if e != nil {
-		return e
-	}
-	rr.Kind = "dns#resourceRecordSet"
-	if e := s.dnsApply(p, z, []*dns.ResourceRecordSet{rr}, nil, "", ""); e != nil {
-		return e
-	}
-	s.dnsRecordChange(p, z, []*dns.ResourceRecordSet{rr}, nil)
-	writeJSON(w, cloneJSON(rr))
-	return nil
+	return s.dnsInZone(r, func(p *Project, z *dns.ManagedZone) *apiError {
+		rr.Kind = "dns#resourceRecordSet"
+		if e := s.dnsApply(p, z, []*dns.ResourceRecordSet{rr}, nil, "", ""); e != nil {
+			return e
+		}
+		s.dnsRecordChange(p, z, []*dns.ResourceRecordSet{rr}, nil)
+		writeJSON(w, cloneJSON(rr))
+		return nil
+	})
 }
 
 // dnsDeleteRRSet deletes one record set by name and type (404 when absent;
 // the apex SOA and NS cannot be deleted).
 func (s *Server) dnsDeleteRRSet(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, z, e := s.dnsZone(r)
-	if e != nil {
-		return e
-	}
-	key := rrKey(r.PathValue("name"), r.PathValue("type"))
-	var cur *dns.ResourceRecordSet
-	for _, rr := range p.ResourceRecordSets[z.Name] {
-		if rrKey(rr.Name, rr.Type) == key {
-			cur = rr
+	return s.dnsInZone(r, func(p *Project, z *dns.ManagedZone) *apiError {
+		key := rrKey(r.PathValue("name"), r.PathValue("type"))
+		var cur *dns.ResourceRecordSet
+		for _, rr := range p.ResourceRecordSets[z.Name] {
+			if rrKey(rr.Name, rr.Type) == key {
+				cur = rr
+			}
 		}
-	}
-	if cur == nil {
-		return notFound("The 'parameters.name' resource named '%s (%s)' does not exist.", r.PathValue("name"), r.PathValue("type"))
-	}
-	del := []*dns.ResourceRecordSet{cloneJSON(cur)}
-	if e := s.dnsApply(p, z, nil, del, "", ""); e != nil {
-		return e
-	}
-	s.dnsRecordChange(p, z, nil, del)
-	writeJSON(w, &dns.ResourceRecordSetsDeleteResponse{})
-	return nil
+		if cur == nil {
+			return notFound("The 'parameters.name' resource named '%s (%s)' does not exist.", r.PathValue("name"), r.PathValue("type"))
+		}
+		del := []*dns.ResourceRecordSet{cloneJSON(cur)}
+		if e := s.dnsApply(p, z, nil, del, "", ""); e != nil {
+			return e
+		}
+		s.dnsRecordChange(p, z, nil, del)
+		writeJSON(w, &dns.ResourceRecordSetsDeleteResponse{})
+		return nil
+	})
 }
 
 // --- changes -----------------------------------------------------------
@@ -669,138 +672,98 @@ func (s *Server) dnsCreateChange(w http.ResponseWriter, r *http.Request) *apiErr
 	if _, e := readComputeBody(r, c); e != nil {
 		return e
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, z, e := s.dnsZone(r)
-	if e != nil {
-		return e
-	}
-	if len(c.Additions) == 0 && len(c.Deletions) == 0 {
-		return dnsRequired("entity.change")
-	}
-	if e := s.dnsApply(p, z, c.Additions, c.Deletions, "entity.change.additions", "entity.change.deletions"); e != nil {
-		return e
-	}
-	writeJSON(w, s.dnsRecordChange(p, z, c.Additions, c.Deletions))
-	return nil
+	return s.dnsInZone(r, func(p *Project, z *dns.ManagedZone) *apiError {
+		if len(c.Additions) == 0 && len(c.Deletions) == 0 {
+			return dnsRequired("entity.change")
+		}
+		if e := s.dnsApply(p, z, c.Additions, c.Deletions, "entity.change.additions", "entity.change.deletions"); e != nil {
+			return e
+		}
+		writeJSON(w, s.dnsRecordChange(p, z, c.Additions, c.Deletions))
+		return nil
+	})
 }
 
 func (s *Server) dnsListChanges(w http.ResponseWriter, r *http.Request) *apiError {
 	desc := strings.EqualFold(r.URL.Query().Get("sortOrder"), "descending")
-	s.mu.Lock()
-	p, z, e := s.dnsZone(r)
-	if e != nil {
-		s.mu.Unlock()
-		return e
-	}
-	var items []*dns.Change
-	for _, c := range s.dnsState().changes[p.ProjectID+"/"+z.Name] {
-		items = append(items, cloneJSON(c.change))
-	}
-	s.mu.Unlock()
-	if desc {
-		for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
-			items[i], items[j] = items[j], items[i]
+	items, next, e := dnsList(s, r, func(p *Project) ([]*dns.Change, *apiError) {
+		z, e := dnsRequestZone(p, r)
+		if e != nil {
+			return nil, e
 		}
-	}
-	start, end, next, e := s.dnsPage(r, len(items))
+		var out []*dns.Change
+		for _, c := range s.dnsState().changes[p.ProjectID+"/"+z.Name] {
+			out = append(out, cloneJSON(c.change))
+		}
+		if desc {
+			slices.Reverse(out)
+		}
+		return out, nil
+	}, nil)
 	if e != nil {
 		return e
 	}
-	writeJSON(w, &dns.ChangesListResponse{Kind: "dns#changesListResponse", Changes: items[start:end], NextPageToken: next})
+	writeJSON(w, &dns.ChangesListResponse{Kind: "dns#changesListResponse", Changes: items, NextPageToken: next})
 	return nil
 }
 
 func (s *Server) dnsGetChange(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, z, e := s.dnsZone(r)
-	if e != nil {
-		return e
-	}
-	id := r.PathValue("changeId")
-	for _, c := range s.dnsState().changes[p.ProjectID+"/"+z.Name] {
-		if c.change.Id != id {
-			continue
-		}
-		if c.change.Status != "done" {
-			if c.pollsLeft > 0 {
-				c.pollsLeft--
-			} else {
-				c.change.Status = "done"
+	return s.dnsInZone(r, func(p *Project, z *dns.ManagedZone) *apiError {
+		id := r.PathValue("changeId")
+		for _, c := range s.dnsState().changes[p.ProjectID+"/"+z.Name] {
+			if c.change.Id != id {
+				continue
 			}
+			if c.change.Status != "done" {
+				if c.pollsLeft > 0 {
+					c.pollsLeft--
+				} else {
+					c.change.Status = "done"
+				}
+			}
+			writeJSON(w, cloneJSON(c.change))
+			return nil
 		}
-		writeJSON(w, cloneJSON(c.change))
-		return nil
-	}
-	return dnsParamNotFound("changeId", id)
+		return dnsParamNotFound("changeId", id)
+	})
 }
 
 // --- policies ----------------------------------------------------------
 
 func (s *Server) dnsListPolicies(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	p, e := s.dnsProject(r)
-	if e != nil {
-		s.mu.Unlock()
-		return e
-	}
-	items := cloneJSONs(p.Policies)
-	s.mu.Unlock()
-	sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
-	start, end, next, e := s.dnsPage(r, len(items))
+	items, next, e := dnsList(s, r, func(p *Project) ([]*dns.Policy, *apiError) { return cloneJSONs(p.Policies), nil },
+		func(pol *dns.Policy) string { return pol.Name })
 	if e != nil {
 		return e
 	}
-	writeJSON(w, &dns.PoliciesListResponse{Kind: "dns#policiesListResponse", Policies: items[start:end], NextPageToken: next})
+	writeJSON(w, &dns.PoliciesListResponse{Kind: "dns#policiesListResponse", Policies: items, NextPageToken: next})
 	return nil
 }
 
 func (s *Server) dnsListResponsePolicies(w http.ResponseWriter, r *http.Request) *apiError {
-	s.mu.Lock()
-	p, e := s.dnsProject(r)
-	if e != nil {
-		s.mu.Unlock()
-		return e
-	}
-	items := cloneJSONs(p.ResponsePolicies)
-	s.mu.Unlock()
-	sort.Slice(items, func(i, j int) bool { return items[i].ResponsePolicyName < items[j].ResponsePolicyName })
-	start, end, next, e := s.dnsPage(r, len(items))
+	items, next, e := dnsList(s, r, func(p *Project) ([]*dns.ResponsePolicy, *apiError) { return cloneJSONs(p.ResponsePolicies), nil },
+		func(rp *dns.ResponsePolicy) string { return rp.ResponsePolicyName })
 	if e != nil {
 		return e
 	}
-	writeJSON(w, &dns.ResponsePoliciesListResponse{ResponsePolicies: items[start:end], NextPageToken: next})
+	writeJSON(w, &dns.ResponsePoliciesListResponse{ResponsePolicies: items, NextPageToken: next})
 	return nil
 }
 
 func (s *Server) dnsListResponsePolicyRules(w http.ResponseWriter, r *http.Request) *apiError {
 	name := r.PathValue("responsePolicy")
-	s.mu.Lock()
-	p, e := s.dnsProject(r)
-	if e != nil {
-		s.mu.Unlock()
-		return e
-	}
-	found := false
-	for _, rp := range p.ResponsePolicies {
-		if rp.ResponsePolicyName == name || strconv.FormatInt(rp.Id, 10) == name {
-			found, name = true, rp.ResponsePolicyName
-			break
+	items, next, e := dnsList(s, r, func(p *Project) ([]*dns.ResponsePolicyRule, *apiError) {
+		for _, rp := range p.ResponsePolicies {
+			if rp.ResponsePolicyName == name || strconv.FormatInt(rp.Id, 10) == name {
+				return cloneJSONs(p.ResponsePolicyRules[rp.ResponsePolicyName]), nil
+			}
 		}
-	}
-	if !found {
-		s.mu.Unlock()
-		return dnsParamNotFound("responsePolicy", r.PathValue("responsePolicy"))
-	}
-	items := cloneJSONs(p.ResponsePolicyRules[name])
-	s.mu.Unlock()
-	sort.Slice(items, func(i, j int) bool { return items[i].RuleName < items[j].RuleName })
-	start, end, next, e := s.dnsPage(r, len(items))
+		return nil, dnsParamNotFound("responsePolicy", name)
+	}, func(rule *dns.ResponsePolicyRule) string { return rule.RuleName })
 	if e != nil {
 		return e
 	}
-	writeJSON(w, &dns.ResponsePolicyRulesListResponse{ResponsePolicyRules: items[start:end], NextPageToken: next})
+	writeJSON(w, &dns.ResponsePolicyRulesListResponse{ResponsePolicyRules: items, NextPageToken: next})
 	return nil
 }
 
@@ -808,15 +771,7 @@ func (s *Server) dnsListResponsePolicyRules(w http.ResponseWriter, r *http.Reque
 
 // ManagedZones returns copies of a project's managed zones, sorted by name.
 func (s *Server) ManagedZones(project string) []*dns.ManagedZone {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.project(project)
-	if p == nil {
-		return nil
-	}
-	out := cloneJSONs(p.ManagedZones)
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return projectCopies(s, project, func(p *Project) []*dns.ManagedZone { return cloneJSONs(p.ManagedZones) }, dnsZoneName)
 }
 
 // RecordSets returns copies of a zone's record sets (apex SOA and NS

@@ -45,12 +45,7 @@ projects:
 `
 
 func newDNSClient(t *testing.T, srv *Server) *dns.Service {
-	t.Helper()
-	svc, err := dns.NewService(testCtx(t), restOpts(srv, "/")...)
-	if err != nil {
-		t.Fatalf("dns.NewService: %v", err)
-	}
-	return svc
+	return newRESTService(t, srv, "/", dns.NewService)
 }
 
 func rrNames(l []*dns.ResourceRecordSet) string {

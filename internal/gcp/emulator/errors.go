@@ -35,34 +35,31 @@ func newError(code codes.Code, format string, args ...any) *apiError {
 	return &apiError{code: code, http: httpStatusOf(code), message: fmt.Sprintf(format, args...)}
 }
 
-func notFound(format string, args ...any) *apiError {
-	e := newError(codes.NotFound, format, args...)
-	e.restReason = "notFound"
+// withReason is newError with the legacy REST errors[].reason.
+func withReason(restReason string, code codes.Code, format string, args ...any) *apiError {
+	e := newError(code, format, args...)
+	e.restReason = restReason
 	return e
+}
+
+func notFound(format string, args ...any) *apiError {
+	return withReason("notFound", codes.NotFound, format, args...)
 }
 
 func invalidArgument(format string, args ...any) *apiError {
-	e := newError(codes.InvalidArgument, format, args...)
-	e.restReason = "invalid"
-	return e
+	return withReason("invalid", codes.InvalidArgument, format, args...)
 }
 
 func alreadyExists(format string, args ...any) *apiError {
-	e := newError(codes.AlreadyExists, format, args...)
-	e.restReason = "alreadyExists"
-	return e
+	return withReason("alreadyExists", codes.AlreadyExists, format, args...)
 }
 
 func failedPrecondition(format string, args ...any) *apiError {
-	e := newError(codes.FailedPrecondition, format, args...)
-	e.restReason = "conditionNotMet"
-	return e
+	return withReason("conditionNotMet", codes.FailedPrecondition, format, args...)
 }
 
 func aborted(format string, args ...any) *apiError {
-	e := newError(codes.Aborted, format, args...)
-	e.restReason = "aborted"
-	return e
+	return withReason("aborted", codes.Aborted, format, args...)
 }
 
 // serviceDisabled is what Google answers when an API is not enabled.
@@ -128,16 +125,22 @@ func (e *apiError) writeREST(w http.ResponseWriter) {
 		"errors":  []map[string]string{{"message": e.message, "domain": "global", "reason": restReason}},
 	}
 	if e.reason != "" {
-		body["details"] = []map[string]any{{
-			"@type":    "type.googleapis.com/google.rpc.ErrorInfo",
-			"reason":   e.reason,
-			"domain":   e.domain,
-			"metadata": e.metadata,
-		}}
+		body["details"] = e.restDetails()
 	}
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	w.WriteHeader(e.http)
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": body})
+}
+
+// restDetails is the ErrorInfo detail in REST JSON form (for errors that
+// have one).
+func (e *apiError) restDetails() []map[string]any {
+	return []map[string]any{{
+		"@type":    "type.googleapis.com/google.rpc.ErrorInfo",
+		"reason":   e.reason,
+		"domain":   e.domain,
+		"metadata": e.metadata,
+	}}
 }
 
 // grpcCodeName is the canonical upper-snake name (UNAVAILABLE).

@@ -38,11 +38,11 @@ const (
 )
 
 func init() {
-	addSpecs(map[string]methodSpec{
-		fnListPattern:  {API: "cloudfunctions.googleapis.com", Permission: "cloudfunctions.functions.list"},
-		fnGetPattern:   {API: "cloudfunctions.googleapis.com", Permission: "cloudfunctions.functions.get"},
-		fnPatchPattern: {API: "cloudfunctions.googleapis.com", Permission: "cloudfunctions.functions.update"},
-		fnOpGetPattern: {API: "cloudfunctions.googleapis.com", Permission: "cloudfunctions.operations.get"},
+	addSpecs("cloudfunctions.googleapis.com", map[string]string{
+		fnListPattern:  "cloudfunctions.functions.list",
+		fnGetPattern:   "cloudfunctions.functions.get",
+		fnPatchPattern: "cloudfunctions.functions.update",
+		fnOpGetPattern: "cloudfunctions.operations.get",
 	})
 	restRegistrars = append(restRegistrars, func(s *Server, mux *http.ServeMux) {
 		s.handle(mux, fnListPattern, s.fnList)
@@ -136,12 +136,7 @@ func (op *fnOperation) wire() map[string]any {
 func fnRESTStatus(e *apiError) map[string]any {
 	st := map[string]any{"code": int(e.code), "message": e.message}
 	if e.reason != "" {
-		st["details"] = []map[string]any{{
-			"@type":    "type.googleapis.com/google.rpc.ErrorInfo",
-			"reason":   e.reason,
-			"domain":   e.domain,
-			"metadata": e.metadata,
-		}}
+		st["details"] = e.restDetails()
 	}
 	return st
 }
@@ -219,11 +214,11 @@ func (s *Server) fnList(w http.ResponseWriter, r *http.Request) *apiError {
 		return e
 	}
 	sort.Slice(fns, func(i, j int) bool { return fns[i].Name < fns[j].Name })
-	start, end, next, e := s.page(len(fns), size, r.URL.Query().Get("pageToken"), 100)
+	page, next, e := cutPage(s, fns, size, r.URL.Query().Get("pageToken"), 100)
 	if e != nil {
 		return e
 	}
-	writeJSON(w, &cloudfunctions.ListFunctionsResponse{Functions: fns[start:end], NextPageToken: next})
+	writeJSON(w, &cloudfunctions.ListFunctionsResponse{Functions: page, NextPageToken: next})
 	return nil
 }
 
@@ -608,13 +603,6 @@ func (s *Server) Function(name string) (*cloudfunctions.Function, bool) {
 
 // Functions returns copies of a project's Cloud Functions, sorted by name.
 func (s *Server) Functions(project string) []*cloudfunctions.Function {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.project(project)
-	if p == nil {
-		return nil
-	}
-	out := cloneJSONs(p.Functions)
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return projectCopies(s, project, func(p *Project) []*cloudfunctions.Function { return cloneJSONs(p.Functions) },
+		func(f *cloudfunctions.Function) string { return f.Name })
 }

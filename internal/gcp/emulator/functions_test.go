@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"reflect"
 	"strings"
@@ -39,24 +38,7 @@ projects:
 `
 
 func newFunctionsService(t *testing.T, srv *Server) *cloudfunctions.Service {
-	t.Helper()
-	svc, err := cloudfunctions.NewService(testCtx(t), restOpts(srv, "/")...)
-	if err != nil {
-		t.Fatalf("cloudfunctions.NewService: %v", err)
-	}
-	return svc
-}
-
-func fnAPIError(t *testing.T, err error, wantCode int) *googleapi.Error {
-	t.Helper()
-	var ge *googleapi.Error
-	if !errors.As(err, &ge) {
-		t.Fatalf("error = %v (%T), want *googleapi.Error", err, err)
-	}
-	if ge.Code != wantCode {
-		t.Fatalf("HTTP status = %d, want %d (%v)", ge.Code, wantCode, err)
-	}
-	return ge
+	return newRESTService(t, srv, "/", cloudfunctions.NewService)
 }
 
 func TestFunctionsListAllLocationsPaged(t *testing.T) {
@@ -104,7 +86,7 @@ func TestFunctionsListAllLocationsPaged(t *testing.T) {
 
 	// A bad page token.
 	_, err = svc.Projects.Locations.Functions.List("projects/acme-prod/locations/-").PageToken("bogus").Context(ctx).Do()
-	fnAPIError(t, err, http.StatusBadRequest)
+	apiErr(t, err, http.StatusBadRequest, "")
 }
 
 func TestFunctionsGetNotFound(t *testing.T) {
@@ -121,13 +103,13 @@ func TestFunctionsGetNotFound(t *testing.T) {
 	}
 
 	_, err = svc.Projects.Locations.Functions.Get("projects/acme-prod/locations/us-central1/functions/nope").Context(ctx).Do()
-	ge := fnAPIError(t, err, http.StatusNotFound)
+	ge := apiErr(t, err, http.StatusNotFound, "")
 	if !strings.Contains(ge.Message, "functions/nope") {
 		t.Fatalf("message = %q", ge.Message)
 	}
 	// Same name in another location.
 	_, err = svc.Projects.Locations.Functions.Get("projects/acme-prod/locations/europe-west1/functions/api").Context(ctx).Do()
-	fnAPIError(t, err, http.StatusNotFound)
+	apiErr(t, err, http.StatusNotFound, "")
 }
 
 // pollFunctionOp polls an operation until it is done (done on the first
@@ -224,7 +206,7 @@ func TestFunctionsUpdateConnectorToDirectVPC(t *testing.T) {
 
 	// An unknown operation.
 	_, err = svc.Projects.Locations.Operations.Get("projects/acme-prod/locations/us-central1/operations/nope").Context(ctx).Do()
-	fnAPIError(t, err, http.StatusNotFound)
+	apiErr(t, err, http.StatusNotFound, "")
 }
 
 func TestFunctionsUpdateRejects(t *testing.T) {
@@ -257,7 +239,7 @@ func TestFunctionsUpdateRejects(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before, _ := srv.Function(tc.fn)
 			_, err := svc.Projects.Locations.Functions.Patch(tc.fn, tc.body).UpdateMask(tc.mask).Context(ctx).Do()
-			ge := fnAPIError(t, err, http.StatusBadRequest)
+			ge := apiErr(t, err, http.StatusBadRequest, "")
 			if !strings.Contains(ge.Message, tc.want) {
 				t.Errorf("message = %q, want it to mention %q", ge.Message, tc.want)
 			}
@@ -269,7 +251,7 @@ func TestFunctionsUpdateRejects(t *testing.T) {
 
 	// Not found.
 	_, err := svc.Projects.Locations.Functions.Patch("projects/acme-prod/locations/us-central1/functions/nope", &cloudfunctions.Function{}).UpdateMask("labels").Context(ctx).Do()
-	fnAPIError(t, err, http.StatusNotFound)
+	apiErr(t, err, http.StatusNotFound, "")
 }
 
 func TestFunctionsUpdateOperationFault(t *testing.T) {
@@ -338,7 +320,7 @@ func TestFunctionsListInjected503(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := svc.Projects.Locations.Functions.List("projects/acme-prod/locations/-").Context(ctx).Do()
-	fnAPIError(t, err, http.StatusServiceUnavailable)
+	apiErr(t, err, http.StatusServiceUnavailable, "")
 	resp, err := svc.Projects.Locations.Functions.List("projects/acme-prod/locations/-").Context(ctx).Do()
 	if err != nil || len(resp.Functions) != 3 {
 		t.Fatalf("second List: %v, %v", resp, err)
@@ -362,7 +344,7 @@ func TestFunctionsDisabledAPI(t *testing.T) {
 			return err
 		},
 	} {
-		ge := fnAPIError(t, call(), http.StatusForbidden)
+		ge := apiErr(t, call(), http.StatusForbidden, "")
 		if !fnHasReason(ge, "SERVICE_DISABLED") || !strings.Contains(ge.Message, "Cloud Functions API has not been used in project 222222222222") {
 			t.Fatalf("error = %v, details %v", ge, ge.Details)
 		}
@@ -381,7 +363,7 @@ projects:
 	svc := newFunctionsService(t, srv)
 	ctx := testCtx(t)
 	_, err := svc.Projects.Locations.Functions.Patch("projects/acme-prod/locations/us-central1/functions/api", &cloudfunctions.Function{}).UpdateMask("labels").Context(ctx).Do()
-	ge := fnAPIError(t, err, http.StatusForbidden)
+	ge := apiErr(t, err, http.StatusForbidden, "")
 	if !strings.Contains(ge.Message, "cloudfunctions.functions.update") || !fnHasReason(ge, "IAM_PERMISSION_DENIED") {
 		t.Fatalf("error = %v", ge)
 	}
@@ -391,7 +373,7 @@ projects:
 	}
 	// An unknown project.
 	_, err = svc.Projects.Locations.Functions.List("projects/nobody/locations/-").Context(ctx).Do()
-	fnAPIError(t, err, http.StatusForbidden)
+	apiErr(t, err, http.StatusForbidden, "")
 }
 
 // fnHasReason reports whether a REST error carries an ErrorInfo

@@ -2,9 +2,12 @@ package emulator
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
+	"google.golang.org/api/googleapi"
+	"google.golang.org/api/iterator"
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -58,4 +61,60 @@ func testCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// newGRPCClient makes a gRPC (GAPIC) client of the emulator, closed when
+// the test ends: newGRPCClient(t, srv, asset.NewClient).
+func newGRPCClient[C interface{ Close() error }](t *testing.T, srv *Server, newClient func(context.Context, ...option.ClientOption) (C, error)) C {
+	t.Helper()
+	c, err := newClient(testCtx(t), grpcOpts(srv)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// newRESTService makes a REST (discovery) client of the emulator:
+// newRESTService(t, srv, "/", dns.NewService).
+func newRESTService[S any](t *testing.T, srv *Server, basePath string, newService func(context.Context, ...option.ClientOption) (S, error)) S {
+	t.Helper()
+	svc, err := newService(testCtx(t), restOpts(srv, basePath)...)
+	if err != nil {
+		t.Fatalf("new REST service: %v", err)
+	}
+	return svc
+}
+
+// drain collects what a GAPIC list iterator's Next yields: every item, or
+// those before the first error and the error.
+func drain[T any](next func() (T, error)) ([]T, error) {
+	var out []T
+	for {
+		v, err := next()
+		if errors.Is(err, iterator.Done) {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+}
+
+// apiErr asserts err is a *googleapi.Error with the HTTP code (and, when
+// reason is set, that first errors[].reason).
+func apiErr(t *testing.T, err error, code int, reason string) *googleapi.Error {
+	t.Helper()
+	var ge *googleapi.Error
+	if !errors.As(err, &ge) {
+		t.Fatalf("want *googleapi.Error %d, got %T %v", code, err, err)
+	}
+	if ge.Code != code {
+		t.Fatalf("want HTTP %d, got %d: %v", code, ge.Code, ge)
+	}
+	if reason != "" && (len(ge.Errors) == 0 || ge.Errors[0].Reason != reason) {
+		t.Fatalf("want reason %q, got %+v", reason, ge.Errors)
+	}
+	return ge
 }

@@ -70,6 +70,7 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -88,8 +89,8 @@ func init() {
 	grpcRegistrars = append(grpcRegistrars, func(s *Server, g *grpc.Server) {
 		monitoringpb.RegisterMetricServiceServer(g, &metricServer{s: s})
 	})
-	addSpecs(map[string]methodSpec{
-		methodListTimeSeries: {API: "monitoring.googleapis.com", Permission: "monitoring.timeSeries.list"},
+	addSpecs("monitoring.googleapis.com", map[string]string{
+		methodListTimeSeries: "monitoring.timeSeries.list",
 	})
 }
 
@@ -310,7 +311,7 @@ func (c monClause) matchValue(v string) bool {
 	case "has_substring":
 		return strings.Contains(v, c.values[0])
 	case "one_of":
-		return assetContains(c.values, v)
+		return slices.Contains(c.values, v)
 	}
 	if c.op == ":" {
 		return strings.Contains(v, c.values[0])
@@ -754,11 +755,11 @@ func (m *metricServer) ListTimeSeries(_ context.Context, req *monitoringpb.ListT
 			ts.Points = nil
 		}
 	}
-	start0, end0, next, e := s.page(len(out), int(req.GetPageSize()), req.GetPageToken(), 100000)
-	if e != nil {
-		return nil, e.grpcErr()
+	page, next, err := grpcPage(s, out, req, 100000)
+	if err != nil {
+		return nil, err
 	}
-	resp := &monitoringpb.ListTimeSeriesResponse{TimeSeries: out[start0:end0], NextPageToken: next}
+	resp := &monitoringpb.ListTimeSeriesResponse{TimeSeries: page, NextPageToken: next}
 	if len(out) > 0 {
 		resp.Unit = out[0].GetUnit()
 	}
@@ -770,11 +771,5 @@ func (m *metricServer) ListTimeSeries(_ context.Context, req *monitoringpb.ListT
 // TimeSeries returns copies of a project's stored time series (after the
 // scenario's recordedAt shift).
 func (s *Server) TimeSeries(project string) []*monitoringpb.TimeSeries {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.project(project)
-	if p == nil {
-		return nil
-	}
-	return cloneProtos(p.TimeSeries)
+	return projectCopies(s, project, func(p *Project) []*monitoringpb.TimeSeries { return cloneProtos(p.TimeSeries) }, nil)
 }

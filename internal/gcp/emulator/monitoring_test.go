@@ -10,7 +10,6 @@ import (
 	monitoring "cloud.google.com/go/monitoring/apiv3/v2"
 	"cloud.google.com/go/monitoring/apiv3/v2/monitoringpb"
 	"github.com/googleapis/gax-go/v2/apierror"
-	"google.golang.org/api/iterator"
 	metricpb "google.golang.org/genproto/googleapis/api/metric"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -168,29 +167,11 @@ const (
 )
 
 func newMetricClient(t *testing.T, srv *Server) *monitoring.MetricClient {
-	t.Helper()
-	c, err := monitoring.NewMetricClient(testCtx(t), grpcOpts(srv)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return newGRPCClient(t, srv, monitoring.NewMetricClient)
 }
 
 func listTS(t *testing.T, c *monitoring.MetricClient, req *monitoringpb.ListTimeSeriesRequest) ([]*monitoringpb.TimeSeries, error) {
-	t.Helper()
-	it := c.ListTimeSeries(testCtx(t), req)
-	var out []*monitoringpb.TimeSeries
-	for {
-		ts, err := it.Next()
-		if errors.Is(err, iterator.Done) {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, ts)
-	}
+	return drain(c.ListTimeSeries(testCtx(t), req).Next)
 }
 
 // lastMinutes is the interval (now-m, now].

@@ -105,15 +105,14 @@ func (o *operationsServer) ListOperations(_ context.Context, req *longrunningpb.
 		}
 	}
 	o.s.mu.Unlock()
-	names = sortStrings(names)
-	start, end, next, e := o.s.page(len(names), int(req.GetPageSize()), req.GetPageToken(), 100)
-	if e != nil {
-		return nil, e.grpcErr()
+	page, next, err := grpcPage(o.s, sortStrings(names), req, 100)
+	if err != nil {
+		return nil, err
 	}
 	resp := &longrunningpb.ListOperationsResponse{NextPageToken: next}
 	o.s.mu.Lock()
 	defer o.s.mu.Unlock()
-	for _, n := range names[start:end] {
+	for _, n := range page {
 		resp.Operations = append(resp.Operations, o.s.ops[n].wire())
 	}
 	return resp, nil

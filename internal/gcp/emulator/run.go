@@ -33,7 +33,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"weak"
@@ -56,22 +56,21 @@ func init() {
 	// Permissions: https://cloud.google.com/run/docs/reference/iam/permissions
 	// (worker pools are spelled run.workerpools.*, as also in runpb
 	// UpdateWorkerPoolRequest.allow_missing: "'run.workerpools.create'").
-	const api = "run.googleapis.com"
-	addSpecs(map[string]methodSpec{
-		"google.cloud.run.v2.Services/ListServices":        {api, "run.services.list"},
-		"google.cloud.run.v2.Services/GetService":          {api, "run.services.get"},
-		"google.cloud.run.v2.Services/UpdateService":       {api, "run.services.update"},
-		"google.cloud.run.v2.Services/GetIamPolicy":        {api, "run.services.getIamPolicy"},
-		"google.cloud.run.v2.Revisions/ListRevisions":      {api, "run.revisions.list"},
-		"google.cloud.run.v2.Revisions/GetRevision":        {api, "run.revisions.get"},
-		"google.cloud.run.v2.Jobs/ListJobs":                {api, "run.jobs.list"},
-		"google.cloud.run.v2.Jobs/GetJob":                  {api, "run.jobs.get"},
-		"google.cloud.run.v2.Jobs/UpdateJob":               {api, "run.jobs.update"},
-		"google.cloud.run.v2.Jobs/GetIamPolicy":            {api, "run.jobs.getIamPolicy"},
-		"google.cloud.run.v2.WorkerPools/ListWorkerPools":  {api, "run.workerpools.list"},
-		"google.cloud.run.v2.WorkerPools/GetWorkerPool":    {api, "run.workerpools.get"},
-		"google.cloud.run.v2.WorkerPools/UpdateWorkerPool": {api, "run.workerpools.update"},
-		"google.cloud.run.v2.WorkerPools/GetIamPolicy":     {api, "run.workerpools.getIamPolicy"},
+	addSpecs("run.googleapis.com", map[string]string{
+		"google.cloud.run.v2.Services/ListServices":        "run.services.list",
+		"google.cloud.run.v2.Services/GetService":          "run.services.get",
+		"google.cloud.run.v2.Services/UpdateService":       "run.services.update",
+		"google.cloud.run.v2.Services/GetIamPolicy":        "run.services.getIamPolicy",
+		"google.cloud.run.v2.Revisions/ListRevisions":      "run.revisions.list",
+		"google.cloud.run.v2.Revisions/GetRevision":        "run.revisions.get",
+		"google.cloud.run.v2.Jobs/ListJobs":                "run.jobs.list",
+		"google.cloud.run.v2.Jobs/GetJob":                  "run.jobs.get",
+		"google.cloud.run.v2.Jobs/UpdateJob":               "run.jobs.update",
+		"google.cloud.run.v2.Jobs/GetIamPolicy":            "run.jobs.getIamPolicy",
+		"google.cloud.run.v2.WorkerPools/ListWorkerPools":  "run.workerpools.list",
+		"google.cloud.run.v2.WorkerPools/GetWorkerPool":    "run.workerpools.get",
+		"google.cloud.run.v2.WorkerPools/UpdateWorkerPool": "run.workerpools.update",
+		"google.cloud.run.v2.WorkerPools/GetIamPolicy":     "run.workerpools.getIamPolicy",
 	})
 }
 
@@ -194,7 +193,7 @@ func (s *Server) runParent(parent string) (*Project, string, *apiError) {
 	// Any Cloud Run region may be listed (an empty list where the project
 	// has nothing); the project's Regions only shape what Locations
 	// returns.
-	if !containsString(p.Regions, m[2]) && !containsString(DefaultRegions, m[2]) {
+	if !slices.Contains(p.Regions, m[2]) && !slices.Contains(DefaultRegions, m[2]) {
 		return nil, "", invalidArgument("Location '%s' is not a valid Google Cloud region for project '%s'.", m[2], m[1])
 	}
 	return p, m[2], nil
@@ -238,17 +237,6 @@ func (s *Server) inLocation(name, kind, location string) bool {
 	r, ok := s.parseRunRef(name, kind)
 	return ok && r.location == location
 }
-
-func containsString(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-func lastSegment(v string) string { return v[strings.LastIndex(v, "/")+1:] }
 
 // --- deterministic identifiers ------------------------------------------
 
@@ -352,22 +340,7 @@ func (s *Server) seedService(st *runStore, p *Project, sv *runpb.Service) {
 	if !ok {
 		return
 	}
-	now := timestamppb.New(s.now())
-	if sv.Generation == 0 {
-		sv.Generation = 1
-	}
-	if sv.ObservedGeneration == 0 {
-		sv.ObservedGeneration = sv.Generation
-	}
-	if sv.Uid == "" {
-		sv.Uid = runUID(sv.Name)
-	}
-	if sv.CreateTime == nil {
-		sv.CreateTime = now
-	}
-	if sv.UpdateTime == nil {
-		sv.UpdateTime = sv.CreateTime
-	}
+	s.seedRunMeta(st, sv.Name, &sv.Generation, &sv.ObservedGeneration, &sv.Uid, &sv.CreateTime, &sv.UpdateTime, &sv.Etag)
 	if sv.Uri == "" {
 		sv.Uri = runURI(ref.id, p.ProjectNumber, ref.location)
 	}
@@ -377,38 +350,17 @@ func (s *Server) seedService(st *runStore, p *Project, sv *runpb.Service) {
 	if sv.Template == nil {
 		sv.Template = &runpb.RevisionTemplate{}
 	}
-	if sv.Etag == "" {
-		st.updates++
-		sv.Etag = runEtag(sv.Name, st.updates)
-	}
 	key := ref.key()
-	if len(st.revisions[key]) == 0 {
-		ready := shortRevision(sv.LatestReadyRevision)
-		if ready == "" {
-			ready = sv.Template.GetRevision()
+	routed := namesOf(sv.Traffic, (*runpb.TrafficTarget).GetRevision)
+	seen := s.seedRevisions(st, ref, sv.Name, sv.Generation, sv.Template, routed, &sv.LatestReadyRevision)
+	// A latest created revision that traffic does not name failed to
+	// become ready.
+	if created := shortRevision(sv.LatestCreatedRevision); seen != nil && created != "" && !seen[created] {
+		msg := "Revision failed to become ready."
+		if tc := sv.TerminalCondition; tc != nil && tc.State == runpb.Condition_CONDITION_FAILED && tc.Message != "" {
+			msg = tc.Message
 		}
-		if ready == "" {
-			ready = fmt.Sprintf("%s-%05d-%s", ref.id, sv.Generation, token(3, "revision", key, fmt.Sprint(sv.Generation)))
-		}
-		// Revisions that traffic names besides the ready one are older.
-		seen := map[string]bool{ready: true}
-		for _, t := range sv.Traffic {
-			name := shortRevision(t.GetRevision())
-			if name == "" || seen[name] {
-				continue
-			}
-			seen[name] = true
-			st.revisions[key] = append(st.revisions[key], s.newRunRevision(sv.Name, "services", name, cloneProto(sv.Template), ""))
-		}
-		st.revisions[key] = append(st.revisions[key], s.newRunRevision(sv.Name, "services", ready, cloneProto(sv.Template), ""))
-		if created := shortRevision(sv.LatestCreatedRevision); created != "" && !seen[created] {
-			msg := "Revision failed to become ready."
-			if tc := sv.TerminalCondition; tc != nil && tc.State == runpb.Condition_CONDITION_FAILED && tc.Message != "" {
-				msg = tc.Message
-			}
-			st.revisions[key] = append(st.revisions[key], s.newRunRevision(sv.Name, "services", created, cloneProto(sv.Template), msg))
-		}
-		sv.LatestReadyRevision = sv.Name + "/revisions/" + ready
+		st.revisions[key] = append(st.revisions[key], s.newRunRevision(sv.Name, "services", created, cloneProto(sv.Template), msg))
 	}
 	revs := st.revisions[key]
 	if sv.LatestCreatedRevision == "" || !strings.Contains(sv.LatestCreatedRevision, "/") {
@@ -436,26 +388,7 @@ func (s *Server) seedService(st *runStore, p *Project, sv *runpb.Service) {
 }
 
 func (s *Server) seedJob(st *runStore, j *runpb.Job) {
-	now := timestamppb.New(s.now())
-	if j.Generation == 0 {
-		j.Generation = 1
-	}
-	if j.ObservedGeneration == 0 {
-		j.ObservedGeneration = j.Generation
-	}
-	if j.Uid == "" {
-		j.Uid = runUID(j.Name)
-	}
-	if j.CreateTime == nil {
-		j.CreateTime = now
-	}
-	if j.UpdateTime == nil {
-		j.UpdateTime = j.CreateTime
-	}
-	if j.Etag == "" {
-		st.updates++
-		j.Etag = runEtag(j.Name, st.updates)
-	}
+	s.seedRunMeta(st, j.Name, &j.Generation, &j.ObservedGeneration, &j.Uid, &j.CreateTime, &j.UpdateTime, &j.Etag)
 	if j.TerminalCondition == nil {
 		j.TerminalCondition = runCondition("Ready", true, "", s.now())
 	}
@@ -467,51 +400,13 @@ func (s *Server) seedWorkerPool(st *runStore, p *Project, wp *runpb.WorkerPool) 
 	if !ok {
 		return
 	}
-	now := timestamppb.New(s.now())
-	if wp.Generation == 0 {
-		wp.Generation = 1
-	}
-	if wp.ObservedGeneration == 0 {
-		wp.ObservedGeneration = wp.Generation
-	}
-	if wp.Uid == "" {
-		wp.Uid = runUID(wp.Name)
-	}
-	if wp.CreateTime == nil {
-		wp.CreateTime = now
-	}
-	if wp.UpdateTime == nil {
-		wp.UpdateTime = wp.CreateTime
-	}
+	s.seedRunMeta(st, wp.Name, &wp.Generation, &wp.ObservedGeneration, &wp.Uid, &wp.CreateTime, &wp.UpdateTime, &wp.Etag)
 	if wp.Template == nil {
 		wp.Template = &runpb.WorkerPoolRevisionTemplate{}
 	}
-	if wp.Etag == "" {
-		st.updates++
-		wp.Etag = runEtag(wp.Name, st.updates)
-	}
-	key := ref.key()
-	if len(st.revisions[key]) == 0 {
-		ready := shortRevision(wp.LatestReadyRevision)
-		if ready == "" {
-			ready = wp.Template.GetRevision()
-		}
-		if ready == "" {
-			ready = fmt.Sprintf("%s-%05d-%s", ref.id, wp.Generation, token(3, "revision", key, fmt.Sprint(wp.Generation)))
-		}
-		seen := map[string]bool{ready: true}
-		for _, t := range wp.InstanceSplits {
-			name := shortRevision(t.GetRevision())
-			if name == "" || seen[name] {
-				continue
-			}
-			seen[name] = true
-			st.revisions[key] = append(st.revisions[key], s.newRunRevision(wp.Name, "workerPools", name, cloneProto(wp.Template), ""))
-		}
-		st.revisions[key] = append(st.revisions[key], s.newRunRevision(wp.Name, "workerPools", ready, cloneProto(wp.Template), ""))
-		wp.LatestReadyRevision = wp.Name + "/revisions/" + ready
-	}
-	revs := st.revisions[key]
+	routed := namesOf(wp.InstanceSplits, (*runpb.InstanceSplit).GetRevision)
+	s.seedRevisions(st, ref, wp.Name, wp.Generation, wp.Template, routed, &wp.LatestReadyRevision)
+	revs := st.revisions[ref.key()]
 	if wp.LatestCreatedRevision == "" || !strings.Contains(wp.LatestCreatedRevision, "/") {
 		wp.LatestCreatedRevision = revs[len(revs)-1].rev.Name
 	}
@@ -525,6 +420,71 @@ func (s *Server) seedWorkerPool(st *runStore, p *Project, wp *runpb.WorkerPool) 
 	wp.Reconciling = false
 }
 
+// seedRunMeta fills the metadata a seeded service, job or worker pool may
+// leave out: generation 1, the observed generation, uid, create and update
+// times, and an etag.
+func (s *Server) seedRunMeta(st *runStore, name string, generation, observed *int64, uid *string, created, updated **timestamppb.Timestamp, etag *string) {
+	now := timestamppb.New(s.now())
+	if *generation == 0 {
+		*generation = 1
+	}
+	if *observed == 0 {
+		*observed = *generation
+	}
+	if *uid == "" {
+		*uid = runUID(name)
+	}
+	if *created == nil {
+		*created = now
+	}
+	if *updated == nil {
+		*updated = *created
+	}
+	if *etag == "" {
+		st.updates++
+		*etag = runEtag(name, st.updates)
+	}
+}
+
+// runTemplate is the template of a service or a worker pool.
+type runTemplate interface {
+	proto.Message
+	GetRevision() string
+}
+
+// seedRevisions creates the revisions a seeded service or worker pool
+// (owner, at ref) implies, unless the store holds some for it already: one
+// for each other revision its traffic or instance splits route to
+// (routed), which are older, then its latest ready one (*latestReady, else
+// the template's revision, else a generated name), whose full name it sets
+// in *latestReady. It returns the revision IDs it saw (nil when it created
+// none).
+func (s *Server) seedRevisions(st *runStore, ref runRef, owner string, generation int64, tmpl runTemplate, routed []string, latestReady *string) map[string]bool {
+	key := ref.key()
+	if len(st.revisions[key]) > 0 {
+		return nil
+	}
+	ready := shortRevision(*latestReady)
+	if ready == "" {
+		ready = tmpl.GetRevision()
+	}
+	if ready == "" {
+		ready = fmt.Sprintf("%s-%05d-%s", ref.id, generation, token(3, "revision", key, fmt.Sprint(generation)))
+	}
+	seen := map[string]bool{ready: true}
+	for _, name := range routed {
+		name = shortRevision(name)
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		st.revisions[key] = append(st.revisions[key], s.newRunRevision(owner, ref.kind, name, cloneProto(tmpl), ""))
+	}
+	st.revisions[key] = append(st.revisions[key], s.newRunRevision(owner, ref.kind, ready, cloneProto(tmpl), ""))
+	*latestReady = owner + "/revisions/" + ready
+	return seen
+}
+
 // shortRevision is the revision ID of a full or short revision name.
 func shortRevision(name string) string { return lastSegment(name) }
 
@@ -533,48 +493,25 @@ func shortRevision(name string) string { return lastSegment(name) }
 // Service returns a copy of a Cloud Run service by full name (project ID or
 // number).
 func (s *Server) Service(name string) (*runpb.Service, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, i, _, e := s.runLookup(name, "services")
-	if e != nil {
-		return nil, false
-	}
-	return cloneProto(p.Services[i]), true
+	v, e := runServiceKind.get(s, name)
+	return v, e == nil
 }
 
 // Services returns copies of a project's Cloud Run services, sorted by name.
 func (s *Server) Services(project string) []*runpb.Service {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.project(project)
-	if p == nil {
-		return nil
-	}
-	out := cloneProtos(p.Services)
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return projectCopies(s, project, runServiceKind.copies, (*runpb.Service).GetName)
 }
 
 // Job returns a copy of a Cloud Run job by full name.
 func (s *Server) Job(name string) (*runpb.Job, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, i, _, e := s.runLookup(name, "jobs")
-	if e != nil {
-		return nil, false
-	}
-	return cloneProto(p.Jobs[i]), true
+	v, e := runJobKind.get(s, name)
+	return v, e == nil
 }
 
 // WorkerPool returns a copy of a Cloud Run worker pool by full name.
 func (s *Server) WorkerPool(name string) (*runpb.WorkerPool, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, i, _, e := s.runLookup(name, "workerPools")
-	if e != nil {
-		return nil, false
-	}
-	return cloneProto(p.WorkerPools[i]), true
+	v, e := runWorkerPoolKind.get(s, name)
+	return v, e == nil
 }
 
 // Revisions returns copies of the revisions of a service (or worker pool),

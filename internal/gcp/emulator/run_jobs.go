@@ -20,21 +20,7 @@ type runJobs struct {
 // accepted (it does for services and worker pools: it is not); the emulator
 // rejects it too, so that callers list per region.
 func (r *runJobs) ListJobs(_ context.Context, req *runpb.ListJobsRequest) (*runpb.ListJobsResponse, error) {
-	s := r.s
-	s.mu.Lock()
-	p, loc, e := s.runParent(req.GetParent())
-	if e != nil {
-		s.mu.Unlock()
-		return nil, e.grpcErr()
-	}
-	var items []*runpb.Job
-	for _, v := range p.Jobs {
-		if s.inLocation(v.GetName(), "jobs", loc) {
-			items = append(items, cloneProto(v))
-		}
-	}
-	s.mu.Unlock()
-	page, next, err := runPage(s, items, req.GetPageSize(), req.GetPageToken())
+	page, next, err := runJobKind.list(r.s, req)
 	if err != nil {
 		return nil, err
 	}
@@ -42,14 +28,11 @@ func (r *runJobs) ListJobs(_ context.Context, req *runpb.ListJobsRequest) (*runp
 }
 
 func (r *runJobs) GetJob(_ context.Context, req *runpb.GetJobRequest) (*runpb.Job, error) {
-	s := r.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, i, _, e := s.runLookup(req.GetName(), "jobs")
+	v, e := runJobKind.get(r.s, req.GetName())
 	if e != nil {
 		return nil, e.grpcErr()
 	}
-	return cloneProto(p.Jobs[i]), nil
+	return v, nil
 }
 
 func (r *runJobs) GetIamPolicy(_ context.Context, req *iampb.GetIamPolicyRequest) (*iampb.Policy, error) {
@@ -72,20 +55,11 @@ func (s *Server) planJobUpdate(req *runpb.UpdateJobRequest) (*runPlan, *apiError
 	if in == nil {
 		return nil, invalidArgument("Violation in %s: the job is required.", field)
 	}
-	p, idx, ref, e := s.runLookup(in.GetName(), "jobs")
+	pl, cur, job, e := runJobKind.merge(s, in, nil, field, jobOutputFields)
 	if e != nil {
 		return nil, e
 	}
-	cur := p.Jobs[idx]
-	if in.Etag != "" && in.Etag != cur.Etag {
-		return nil, staleEtag(cur.Name)
-	}
-	m, e := mergeUpdate(cur, in, nil, field, jobOutputFields)
-	if e != nil {
-		return nil, e
-	}
-	job := m.(*runpb.Job)
-	failure, e := s.checkVPCAccess(field+".template.template.vpc_access", job.GetTemplate().GetTemplate().GetVpcAccess(), ref)
+	failure, e := s.checkVPCAccess(field+".template.template.vpc_access", job.GetTemplate().GetTemplate().GetVpcAccess(), pl.ref)
 	if e != nil {
 		return nil, e
 	}
@@ -95,7 +69,6 @@ func (s *Server) planJobUpdate(req *runpb.UpdateJobRequest) (*runPlan, *apiError
 	job.UpdateTime = timestamppb.New(now)
 	job.Reconciling = false
 	job.Etag = runEtag(cur.Name, s.run().updates+1)
-	pl := &runPlan{p: p, idx: idx, ref: ref, cur: cloneProto(cur), next: job, persist: true}
 	if failure != "" {
 		job.TerminalCondition = runCondition("Ready", false, failure, now)
 		pl.opErr = failedPrecondition("%s", failure)
@@ -113,21 +86,7 @@ type runWorkerPools struct {
 }
 
 func (r *runWorkerPools) ListWorkerPools(_ context.Context, req *runpb.ListWorkerPoolsRequest) (*runpb.ListWorkerPoolsResponse, error) {
-	s := r.s
-	s.mu.Lock()
-	p, loc, e := s.runParent(req.GetParent())
-	if e != nil {
-		s.mu.Unlock()
-		return nil, e.grpcErr()
-	}
-	var items []*runpb.WorkerPool
-	for _, v := range p.WorkerPools {
-		if s.inLocation(v.GetName(), "workerPools", loc) {
-			items = append(items, cloneProto(v))
-		}
-	}
-	s.mu.Unlock()
-	page, next, err := runPage(s, items, req.GetPageSize(), req.GetPageToken())
+	page, next, err := runWorkerPoolKind.list(r.s, req)
 	if err != nil {
 		return nil, err
 	}
@@ -135,14 +94,11 @@ func (r *runWorkerPools) ListWorkerPools(_ context.Context, req *runpb.ListWorke
 }
 
 func (r *runWorkerPools) GetWorkerPool(_ context.Context, req *runpb.GetWorkerPoolRequest) (*runpb.WorkerPool, error) {
-	s := r.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, i, _, e := s.runLookup(req.GetName(), "workerPools")
+	v, e := runWorkerPoolKind.get(r.s, req.GetName())
 	if e != nil {
 		return nil, e.grpcErr()
 	}
-	return cloneProto(p.WorkerPools[i]), nil
+	return v, nil
 }
 
 func (r *runWorkerPools) GetIamPolicy(_ context.Context, req *iampb.GetIamPolicyRequest) (*iampb.Policy, error) {
@@ -164,19 +120,11 @@ func (s *Server) planWorkerPoolUpdate(req *runpb.UpdateWorkerPoolRequest) (*runP
 	if in == nil {
 		return nil, invalidArgument("Violation in %s: the worker pool is required.", field)
 	}
-	p, idx, ref, e := s.runLookup(in.GetName(), "workerPools")
+	pl, cur, wp, e := runWorkerPoolKind.merge(s, in, req.GetUpdateMask(), field, workerPoolOutputFields)
 	if e != nil {
 		return nil, e
 	}
-	cur := p.WorkerPools[idx]
-	if in.Etag != "" && in.Etag != cur.Etag {
-		return nil, staleEtag(cur.Name)
-	}
-	m, e := mergeUpdate(cur, in, req.GetUpdateMask(), field, workerPoolOutputFields)
-	if e != nil {
-		return nil, e
-	}
-	wp := m.(*runpb.WorkerPool)
+	ref := pl.ref
 	if wp.Template == nil {
 		wp.Template = &runpb.WorkerPoolRevisionTemplate{}
 	}
@@ -193,7 +141,7 @@ func (s *Server) planWorkerPoolUpdate(req *runpb.UpdateWorkerPoolRequest) (*runP
 	if e != nil {
 		return nil, e
 	}
-	pl := &runPlan{p: p, idx: idx, ref: ref, cur: cloneProto(cur), next: wp, rev: rev, persist: true}
+	pl.rev = rev
 	revs := s.revisionIndex(ref, rev)
 	for _, t := range wp.InstanceSplits {
 		if t.Type != splitRevision {

@@ -9,7 +9,7 @@ package emulator
 import (
 	"context"
 	"regexp"
-	"sort"
+	"slices"
 
 	"google.golang.org/genproto/googleapis/cloud/location"
 	"google.golang.org/grpc"
@@ -22,9 +22,9 @@ func init() {
 	// Shared by several APIs, so not gated on one (API ""): calls are
 	// counted and faults apply, but disabled APIs and denied permissions do
 	// not. The permission is Cloud Run's, for the record.
-	addSpecs(map[string]methodSpec{
-		"google.cloud.location.Locations/ListLocations": {"", "run.locations.list"},
-		"google.cloud.location.Locations/GetLocation":   {"", "run.locations.list"},
+	addSpecs("", map[string]string{
+		"google.cloud.location.Locations/ListLocations": "run.locations.list",
+		"google.cloud.location.Locations/GetLocation":   "run.locations.list",
 	})
 }
 
@@ -60,13 +60,12 @@ func (r *runLocations) ListLocations(_ context.Context, req *location.ListLocati
 	}
 	regions := append([]string(nil), p.Regions...)
 	s.mu.Unlock()
-	sort.Strings(regions)
-	start, end, next, e := s.page(len(regions), int(req.GetPageSize()), req.GetPageToken(), runDefaultPageSize)
-	if e != nil {
-		return nil, e.grpcErr()
+	page, next, err := grpcPage(s, sortStrings(regions), req, runDefaultPageSize)
+	if err != nil {
+		return nil, err
 	}
 	resp := &location.ListLocationsResponse{NextPageToken: next}
-	for _, region := range regions[start:end] {
+	for _, region := range page {
 		resp.Locations = append(resp.Locations, locationOf(m[1], region))
 	}
 	return resp, nil
@@ -84,7 +83,7 @@ func (r *runLocations) GetLocation(_ context.Context, req *location.GetLocationR
 	if p == nil {
 		return nil, unknownProject("", m[1]).grpcErr()
 	}
-	if !containsString(p.Regions, m[2]) {
+	if !slices.Contains(p.Regions, m[2]) {
 		return nil, notFound("Location '%s' not found in project '%s'.", m[2], m[1]).grpcErr()
 	}
 	return locationOf(m[1], m[2]), nil

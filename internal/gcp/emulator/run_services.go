@@ -2,29 +2,105 @@ package emulator
 
 import (
 	"context"
-	"sort"
 
 	"cloud.google.com/go/iam/apiv1/iampb"
 	"cloud.google.com/go/longrunning/autogen/longrunningpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // runDefaultPageSize is the page size when a list request sets none.
 const runDefaultPageSize = 100
 
-// runPage sorts items by name and cuts one page out of them.
-func runPage[T interface {
+// runPage sorts items by name and cuts the page a list request asks for.
+func runPage[T runResource](s *Server, items []T, req pageRequest) ([]T, string, error) {
+	sortByKey(items, func(v T) string { return v.GetName() })
+	return grpcPage(s, items, req, runDefaultPageSize)
+}
+
+// runResource is a resource the Services, Jobs and WorkerPools servers
+// store.
+type runResource interface {
 	proto.Message
 	GetName() string
-}](s *Server, items []T, size int32, token string) ([]T, string, error) {
-	sort.Slice(items, func(i, j int) bool { return items[i].GetName() < items[j].GetName() })
-	start, end, next, e := s.page(len(items), int(size), token, runDefaultPageSize)
+	GetEtag() string
+}
+
+// runResourceKind is one kind of Cloud Run resource and where a project
+// keeps it; it serves what every kind does alike.
+type runResourceKind[T runResource] struct {
+	kind   string // as names spell it: services, jobs, workerPools
+	stored func(*Project) []T
+}
+
+var (
+	runServiceKind    = runResourceKind[*runpb.Service]{"services", func(p *Project) []*runpb.Service { return p.Services }}
+	runJobKind        = runResourceKind[*runpb.Job]{"jobs", func(p *Project) []*runpb.Job { return p.Jobs }}
+	runWorkerPoolKind = runResourceKind[*runpb.WorkerPool]{"workerPools", func(p *Project) []*runpb.WorkerPool { return p.WorkerPools }}
+)
+
+// runListRequest is a List request of Services, Jobs or WorkerPools.
+type runListRequest interface {
+	pageRequest
+	GetParent() string
+}
+
+// list answers one page of the resources of a location (List*).
+func (c runResourceKind[T]) list(s *Server, req runListRequest) ([]T, string, error) {
+	s.mu.Lock()
+	p, loc, e := s.runParent(req.GetParent())
 	if e != nil {
+		s.mu.Unlock()
 		return nil, "", e.grpcErr()
 	}
-	return items[start:end], next, nil
+	var items []T
+	for _, v := range c.stored(p) {
+		if s.inLocation(v.GetName(), c.kind, loc) {
+			items = append(items, cloneProto(v))
+		}
+	}
+	s.mu.Unlock()
+	return runPage(s, items, req)
+}
+
+// get returns a copy of a resource by name (Get*, and the inspection API).
+func (c runResourceKind[T]) get(s *Server, name string) (T, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, i, _, e := s.runLookup(name, c.kind)
+	if e != nil {
+		var none T
+		return none, e
+	}
+	return cloneProto(c.stored(p)[i]), nil
+}
+
+// copies returns copies of a project's resources, in stored order.
+func (c runResourceKind[T]) copies(p *Project) []T { return cloneProtos(c.stored(p)) }
+
+// merge begins the plan of an update (callers hold s.mu): it looks up the
+// stored resource the request's resource in names, checks in's etag, if it
+// has one, against the stored one and merges in into a copy of it (see
+// mergeUpdate). It returns the plan, the stored resource and the merged
+// copy (the plan's next).
+func (c runResourceKind[T]) merge(s *Server, in T, mask *fieldmaskpb.FieldMask, field string, outputs []string) (*runPlan, T, T, *apiError) {
+	var none T
+	p, idx, ref, e := s.runLookup(in.GetName(), c.kind)
+	if e != nil {
+		return nil, none, none, e
+	}
+	cur := c.stored(p)[idx]
+	if in.GetEtag() != "" && in.GetEtag() != cur.GetEtag() {
+		return nil, none, none, staleEtag(cur.GetName())
+	}
+	m, e := mergeUpdate(cur, in, mask, field, outputs)
+	if e != nil {
+		return nil, none, none, e
+	}
+	next := m.(T)
+	return &runPlan{p: p, idx: idx, ref: ref, cur: cloneProto(cur), next: next, persist: true}, cur, next, nil
 }
 
 // runIamPolicy answers GetIamPolicy from the project's iamPolicies, keyed
@@ -54,21 +130,7 @@ type runServices struct {
 }
 
 func (r *runServices) ListServices(_ context.Context, req *runpb.ListServicesRequest) (*runpb.ListServicesResponse, error) {
-	s := r.s
-	s.mu.Lock()
-	p, loc, e := s.runParent(req.GetParent())
-	if e != nil {
-		s.mu.Unlock()
-		return nil, e.grpcErr()
-	}
-	var items []*runpb.Service
-	for _, v := range p.Services {
-		if s.inLocation(v.GetName(), "services", loc) {
-			items = append(items, cloneProto(v))
-		}
-	}
-	s.mu.Unlock()
-	page, next, err := runPage(s, items, req.GetPageSize(), req.GetPageToken())
+	page, next, err := runServiceKind.list(r.s, req)
 	if err != nil {
 		return nil, err
 	}
@@ -76,14 +138,11 @@ func (r *runServices) ListServices(_ context.Context, req *runpb.ListServicesReq
 }
 
 func (r *runServices) GetService(_ context.Context, req *runpb.GetServiceRequest) (*runpb.Service, error) {
-	s := r.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, i, _, e := s.runLookup(req.GetName(), "services")
+	v, e := runServiceKind.get(r.s, req.GetName())
 	if e != nil {
 		return nil, e.grpcErr()
 	}
-	return cloneProto(p.Services[i]), nil
+	return v, nil
 }
 
 func (r *runServices) GetIamPolicy(_ context.Context, req *iampb.GetIamPolicyRequest) (*iampb.Policy, error) {
@@ -104,19 +163,11 @@ func (s *Server) planServiceUpdate(req *runpb.UpdateServiceRequest) (*runPlan, *
 	if in == nil {
 		return nil, invalidArgument("Violation in %s: the service is required.", field)
 	}
-	p, idx, ref, e := s.runLookup(in.GetName(), "services")
+	pl, cur, svc, e := runServiceKind.merge(s, in, req.GetUpdateMask(), field, serviceOutputFields)
 	if e != nil {
 		return nil, e
 	}
-	cur := p.Services[idx]
-	if in.Etag != "" && in.Etag != cur.Etag {
-		return nil, staleEtag(cur.Name)
-	}
-	m, e := mergeUpdate(cur, in, req.GetUpdateMask(), field, serviceOutputFields)
-	if e != nil {
-		return nil, e
-	}
-	svc := m.(*runpb.Service)
+	ref := pl.ref
 	if svc.Template == nil {
 		svc.Template = &runpb.RevisionTemplate{}
 	}
@@ -133,7 +184,7 @@ func (s *Server) planServiceUpdate(req *runpb.UpdateServiceRequest) (*runPlan, *
 	if e != nil {
 		return nil, e
 	}
-	pl := &runPlan{p: p, idx: idx, ref: ref, cur: cloneProto(cur), next: svc, rev: rev, persist: true}
+	pl.rev = rev
 	revs := s.revisionIndex(ref, rev)
 	for _, t := range svc.Traffic {
 		if t.Type != trafficRevision {
@@ -215,7 +266,7 @@ func (r *runRevisions) ListRevisions(_ context.Context, req *runpb.ListRevisions
 		}
 	}
 	s.mu.Unlock()
-	page, next, err := runPage(s, items, req.GetPageSize(), req.GetPageToken())
+	page, next, err := runPage(s, items, req)
 	if err != nil {
 		return nil, err
 	}

@@ -101,32 +101,13 @@ type runTestClients struct {
 
 func newRunClients(t *testing.T, srv *Server) runTestClients {
 	t.Helper()
-	ctx := testCtx(t)
-	var c runTestClients
-	var err error
-	if c.services, err = run.NewServicesClient(ctx, grpcOpts(srv)...); err != nil {
-		t.Fatal(err)
+	return runTestClients{
+		services: newGRPCClient(t, srv, run.NewServicesClient),
+		revs:     newGRPCClient(t, srv, run.NewRevisionsClient),
+		jobs:     newGRPCClient(t, srv, run.NewJobsClient),
+		pools:    newGRPCClient(t, srv, run.NewWorkerPoolsClient),
+		locs:     newGRPCClient(t, srv, run.NewLocationsClient),
 	}
-	if c.revs, err = run.NewRevisionsClient(ctx, grpcOpts(srv)...); err != nil {
-		t.Fatal(err)
-	}
-	if c.jobs, err = run.NewJobsClient(ctx, grpcOpts(srv)...); err != nil {
-		t.Fatal(err)
-	}
-	if c.pools, err = run.NewWorkerPoolsClient(ctx, grpcOpts(srv)...); err != nil {
-		t.Fatal(err)
-	}
-	if c.locs, err = run.NewLocationsClient(ctx, grpcOpts(srv)...); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c.services.Close()
-		c.revs.Close()
-		c.jobs.Close()
-		c.pools.Close()
-		c.locs.Close()
-	})
-	return c
 }
 
 func wantCode(t *testing.T, err error, code codes.Code, contains string) {
@@ -145,19 +126,11 @@ func wantCode(t *testing.T, err error, code codes.Code, contains string) {
 
 func listServiceNames(t *testing.T, c *run.ServicesClient, parent string, pageSize int32, opts ...gax.CallOption) []string {
 	t.Helper()
-	it := c.ListServices(testCtx(t), &runpb.ListServicesRequest{Parent: parent, PageSize: pageSize}, opts...)
-	var names []string
-	for {
-		s, err := it.Next()
-		if err == iterator.Done {
-			break
-		}
-		if err != nil {
-			t.Fatalf("ListServices: %v", err)
-		}
-		names = append(names, s.Name)
+	svcs, err := drain(c.ListServices(testCtx(t), &runpb.ListServicesRequest{Parent: parent, PageSize: pageSize}, opts...).Next)
+	if err != nil {
+		t.Fatalf("ListServices: %v", err)
 	}
-	return names
+	return namesOf(svcs, (*runpb.Service).GetName)
 }
 
 func TestRunListServicesPagesAndSeedsStatus(t *testing.T) {

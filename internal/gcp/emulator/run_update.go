@@ -7,6 +7,7 @@ package emulator
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -187,7 +188,7 @@ func copyCommonFields(dst, src proto.Message, skip ...string) {
 	fields := sm.Descriptor().Fields()
 	for i := 0; i < fields.Len(); i++ {
 		f := fields.Get(i)
-		if containsString(skip, string(f.Name())) || !sm.Has(f) {
+		if slices.Contains(skip, string(f.Name())) || !sm.Has(f) {
 			continue
 		}
 		g := d.Descriptor().Fields().ByName(f.Name())

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -383,50 +382,34 @@ func nodeJSON(n *yaml.Node) ([]byte, error) {
 	if err := n.Decode(&v); err != nil {
 		return nil, err
 	}
-	v, err := jsonable(v)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(v)
+	return json.Marshal(jsonable(v))
 }
 
 // jsonable turns yaml.v3's decoded values into JSON-encodable ones.
-func jsonable(v any) (any, error) {
+func jsonable(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, x := range t {
-			y, err := jsonable(x)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = y
+			out[k] = jsonable(x)
 		}
-		return out, nil
+		return out
 	case map[any]any:
 		out := make(map[string]any, len(t))
 		for k, x := range t {
-			y, err := jsonable(x)
-			if err != nil {
-				return nil, err
-			}
-			out[fmt.Sprint(k)] = y
+			out[fmt.Sprint(k)] = jsonable(x)
 		}
-		return out, nil
+		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, x := range t {
-			y, err := jsonable(x)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = y
+			out[i] = jsonable(x)
 		}
-		return out, nil
+		return out
 	case time.Time:
-		return t.Format(time.RFC3339Nano), nil
+		return t.Format(time.RFC3339Nano)
 	default:
-		return v, nil
+		return v
 	}
 }
 
@@ -487,12 +470,27 @@ func snakeToCamel(s string) string {
 
 var protoOpts = protojson.UnmarshalOptions{}
 
+// absent reports whether a scenario field is left out or null.
+func absent(n *yaml.Node) bool {
+	return n == nil || n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+// decodeItem decodes one REST JSON object (field names it in errors).
+func decodeItem[T any](file, field string, item *yaml.Node, decode func([]byte, *T) error) (*T, error) {
+	b, err := nodeJSON(item)
+	if err != nil {
+		return nil, &ScenarioError{File: file, Line: item.Line, Field: field, Err: err}
+	}
+	v := new(T)
+	if err := decode(b, v); err != nil {
+		return nil, decodeErr(file, field, item, err)
+	}
+	return v, nil
+}
+
 // decodeList decodes a YAML sequence of REST JSON objects with newItem.
 func decodeList[T any](file, field string, n *yaml.Node, decode func([]byte, *T) error) ([]*T, error) {
-	if n == nil || n.Kind == 0 {
-		return nil, nil
-	}
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+	if absent(n) {
 		return nil, nil
 	}
 	if n.Kind != yaml.SequenceNode {
@@ -504,13 +502,9 @@ func decodeList[T any](file, field string, n *yaml.Node, decode func([]byte, *T)
 		if item.Kind != yaml.MappingNode {
 			return nil, &ScenarioError{File: file, Line: item.Line, Field: f, Err: errors.New("want an object")}
 		}
-		b, err := nodeJSON(item)
+		v, err := decodeItem(file, f, item, decode)
 		if err != nil {
-			return nil, &ScenarioError{File: file, Line: item.Line, Field: f, Err: err}
-		}
-		v := new(T)
-		if err := decode(b, v); err != nil {
-			return nil, decodeErr(file, f, item, err)
+			return nil, err
 		}
 		out = append(out, v)
 	}
@@ -519,7 +513,7 @@ func decodeList[T any](file, field string, n *yaml.Node, decode func([]byte, *T)
 
 // decodeMap decodes a YAML mapping name -> value.
 func decodeMap[T any](file, field string, n *yaml.Node, decode func([]byte, *T) error) (map[string]*T, error) {
-	if n == nil || n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+	if absent(n) {
 		return nil, nil
 	}
 	if n.Kind != yaml.MappingNode {
@@ -529,13 +523,9 @@ func decodeMap[T any](file, field string, n *yaml.Node, decode func([]byte, *T) 
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, item := n.Content[i].Value, n.Content[i+1]
 		f := fmt.Sprintf("%s[%s]", field, key)
-		b, err := nodeJSON(item)
+		v, err := decodeItem(file, f, item, decode)
 		if err != nil {
-			return nil, &ScenarioError{File: file, Line: item.Line, Field: f, Err: err}
-		}
-		v := new(T)
-		if err := decode(b, v); err != nil {
-			return nil, decodeErr(file, f, item, err)
+			return nil, err
 		}
 		out[key] = v
 	}
@@ -544,7 +534,7 @@ func decodeMap[T any](file, field string, n *yaml.Node, decode func([]byte, *T) 
 
 // decodeMapList decodes a YAML mapping name -> list.
 func decodeMapList[T any](file, field string, n *yaml.Node, decode func([]byte, *T) error) (map[string][]*T, error) {
-	if n == nil || n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+	if absent(n) {
 		return nil, nil
 	}
 	if n.Kind != yaml.MappingNode {
@@ -676,47 +666,23 @@ func (p *Project) validate(file, field string, pf *projectFile) error {
 		}
 		return nil
 	}
-	var names []string
-	for _, s := range p.Services {
-		names = append(names, s.GetName())
-	}
-	if err := check("services", &pf.Services, names, reRunService, "projects/P/locations/R/services/S"); err != nil {
-		return err
-	}
-	names = nil
-	for _, s := range p.Jobs {
-		names = append(names, s.GetName())
-	}
-	if err := check("jobs", &pf.Jobs, names, reRunJob, "projects/P/locations/R/jobs/J"); err != nil {
-		return err
-	}
-	names = nil
-	for _, s := range p.WorkerPools {
-		names = append(names, s.GetName())
-	}
-	if err := check("workerPools", &pf.WorkerPools, names, reRunWorkerPool, "projects/P/locations/R/workerPools/W"); err != nil {
-		return err
-	}
-	names = nil
-	for _, s := range p.Connectors {
-		names = append(names, s.GetName())
-	}
-	if err := check("connectors", &pf.Connectors, names, reConnector, "projects/P/locations/R/connectors/C"); err != nil {
-		return err
-	}
-	names = nil
-	for _, s := range p.Functions {
-		names = append(names, s.Name)
-	}
-	if err := check("functions", &pf.Functions, names, reFunction, "projects/P/locations/R/functions/F"); err != nil {
-		return err
-	}
-	names = nil
-	for _, s := range p.AppEngineVersions {
-		names = append(names, s.Name)
-	}
-	if err := check("appEngineVersions", &pf.AppEngineVersions, names, reAppEngineVersion, "apps/P/services/S/versions/V"); err != nil {
-		return err
+	for _, c := range []struct {
+		sub     string
+		n       *yaml.Node
+		names   []string
+		pattern *regexp.Regexp
+		want    string
+	}{
+		{"services", &pf.Services, namesOf(p.Services, (*runpb.Service).GetName), reRunService, "projects/P/locations/R/services/S"},
+		{"jobs", &pf.Jobs, namesOf(p.Jobs, (*runpb.Job).GetName), reRunJob, "projects/P/locations/R/jobs/J"},
+		{"workerPools", &pf.WorkerPools, namesOf(p.WorkerPools, (*runpb.WorkerPool).GetName), reRunWorkerPool, "projects/P/locations/R/workerPools/W"},
+		{"connectors", &pf.Connectors, namesOf(p.Connectors, (*vpcaccesspb.Connector).GetName), reConnector, "projects/P/locations/R/connectors/C"},
+		{"functions", &pf.Functions, namesOf(p.Functions, func(f *cloudfunctions.Function) string { return f.Name }), reFunction, "projects/P/locations/R/functions/F"},
+		{"appEngineVersions", &pf.AppEngineVersions, namesOf(p.AppEngineVersions, func(v *appengine.Version) string { return v.Name }), reAppEngineVersion, "apps/P/services/S/versions/V"},
+	} {
+		if err := check(c.sub, c.n, c.names, c.pattern, c.want); err != nil {
+			return err
+		}
 	}
 	for i, s := range p.Subnetworks {
 		if s.Name == "" || s.Region == "" || s.Network == "" {
@@ -752,17 +718,21 @@ func (p *Project) validate(file, field string, pf *projectFile) error {
 	for _, z := range p.ManagedZones {
 		zones[z.Name] = true
 	}
-	var keys []string
-	for k := range p.ResourceRecordSets {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range sortedKeys(p.ResourceRecordSets) {
 		if !zones[k] {
 			return &ScenarioError{File: file, Line: keyNode(&pf.ResourceRecordSets, k).Line, Field: field + ".resourceRecordSets." + k, Err: fmt.Errorf("no managed zone named %q in this project", k)}
 		}
 	}
 	return nil
+}
+
+// namesOf maps items to their names.
+func namesOf[T any](items []T, name func(T) string) []string {
+	var out []string
+	for _, v := range items {
+		out = append(out, name(v))
+	}
+	return out
 }
 
 var (

@@ -82,6 +82,28 @@ type faultState struct {
 	fired int // times it failed
 }
 
+// hit counts a call of method for project, and reports whether the fault
+// strikes it: an operation fault (or a call fault, for operation false) of
+// that method and project, past its first After calls and not yet fired
+// Times times. Callers hold s.mu.
+func (f *faultState) hit(method, project string, operation bool) bool {
+	if f.Method != method || f.Operation != operation {
+		return false
+	}
+	if f.Project != "" && f.Project != project {
+		return false
+	}
+	f.seen++
+	if f.seen <= f.After {
+		return false
+	}
+	if f.Times > 0 && f.fired >= f.Times {
+		return false
+	}
+	f.fired++
+	return true
+}
+
 // Start starts an emulator seeded with sc (nil: no projects) and returns
 // once it accepts connections. Close stops it; so does cancelling ctx.
 func Start(ctx context.Context, sc *Scenario, opts ...Option) (*Server, error) {
@@ -290,20 +312,9 @@ func (s *Server) admit(ctx context.Context, method, project string) *apiError {
 	delay := s.latency
 	var fault *apiError
 	for _, f := range s.faults {
-		if f.Method != method || f.Operation {
+		if !f.hit(method, project, false) {
 			continue
 		}
-		if f.Project != "" && f.Project != project {
-			continue
-		}
-		f.seen++
-		if f.seen <= f.After {
-			continue
-		}
-		if f.Times > 0 && f.fired >= f.Times {
-			continue
-		}
-		f.fired++
 		delay += f.Delay
 		if f.Code != "" {
 			code, httpStatus, _ := parseCode(f.Code)
@@ -364,20 +375,9 @@ func (s *Server) opFault(method, project string) *apiError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, f := range s.faults {
-		if f.Method != method || !f.Operation {
+		if !f.hit(method, project, true) {
 			continue
 		}
-		if f.Project != "" && f.Project != project {
-			continue
-		}
-		f.seen++
-		if f.seen <= f.After {
-			continue
-		}
-		if f.Times > 0 && f.fired >= f.Times {
-			continue
-		}
-		f.fired++
 		code, httpStatus, _ := parseCode(f.Code)
 		if f.Code == "" {
 			code, httpStatus = codes.Internal, 500
@@ -429,6 +429,9 @@ func (s *Server) projectFromName(name string) string {
 	}
 	return ""
 }
+
+// lastSegment is the name at the end of a resource name, path or URL.
+func lastSegment(v string) string { return v[strings.LastIndex(v, "/")+1:] }
 
 func sortStrings(in []string) []string {
 	sort.Strings(in)

@@ -24,7 +24,6 @@ package emulator
 
 import (
 	"context"
-	"sort"
 	"strings"
 
 	"cloud.google.com/go/longrunning/autogen/longrunningpb"
@@ -45,10 +44,10 @@ func init() {
 	grpcRegistrars = append(grpcRegistrars, func(s *Server, g *grpc.Server) {
 		vpcaccesspb.RegisterVpcAccessServiceServer(g, &vpcAccessServer{s: s})
 	})
-	addSpecs(map[string]methodSpec{
-		methodListConnectors:  {API: "vpcaccess.googleapis.com", Permission: "vpcaccess.connectors.list"},
-		methodGetConnector:    {API: "vpcaccess.googleapis.com", Permission: "vpcaccess.connectors.get"},
-		methodDeleteConnector: {API: "vpcaccess.googleapis.com", Permission: "vpcaccess.connectors.delete"},
+	addSpecs("vpcaccess.googleapis.com", map[string]string{
+		methodListConnectors:  "vpcaccess.connectors.list",
+		methodGetConnector:    "vpcaccess.connectors.get",
+		methodDeleteConnector: "vpcaccess.connectors.delete",
 	})
 	seeders = append(seeders, seedConnectors)
 }
@@ -203,15 +202,15 @@ func (v *vpcAccessServer) ListConnectors(_ context.Context, req *vpcaccesspb.Lis
 	if p == nil {
 		return nil, permissionDenied("vpcaccess.connectors.list", req.GetParent()).grpcErr()
 	}
-	sort.Slice(matched, func(i, j int) bool { return matched[i].GetName() < matched[j].GetName() })
-	start, end, next, e := s.page(len(matched), int(req.GetPageSize()), req.GetPageToken(), 100)
-	if e != nil {
-		return nil, e.grpcErr()
+	sortByKey(matched, (*vpcaccesspb.Connector).GetName)
+	page, next, err := grpcPage(s, matched, req, 100)
+	if err != nil {
+		return nil, err
 	}
 	resp := &vpcaccesspb.ListConnectorsResponse{NextPageToken: next}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, c := range matched[start:end] {
+	for _, c := range page {
 		resp.Connectors = append(resp.Connectors, cloneProto(c))
 	}
 	return resp, nil
@@ -220,16 +219,13 @@ func (v *vpcAccessServer) ListConnectors(_ context.Context, req *vpcaccesspb.Lis
 func (v *vpcAccessServer) GetConnector(_ context.Context, req *vpcaccesspb.GetConnectorRequest) (*vpcaccesspb.Connector, error) {
 	s := v.s
 	if _, ok := s.parseConnectorRefUnlocked(req.GetName()); !ok {
-		return nil, invalidArgument("Invalid connector name %q: expected projects/{project}/locations/{location}/connectors/{connector}.", req.GetName()).grpcErr()
+		return nil, badConnectorName(req.GetName()).grpcErr()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, i := s.findConnector(req.GetName())
-	if p == nil {
-		return nil, permissionDenied("vpcaccess.connectors.get", req.GetName()).grpcErr()
-	}
-	if i < 0 {
-		return nil, notFound("Resource '%s' was not found", req.GetName()).grpcErr()
+	if e := connectorMissing(p, i, "vpcaccess.connectors.get", req.GetName()); e != nil {
+		return nil, e.grpcErr()
 	}
 	return cloneProto(p.Connectors[i]), nil
 }
@@ -238,16 +234,13 @@ func (v *vpcAccessServer) DeleteConnector(_ context.Context, req *vpcaccesspb.De
 	s := v.s
 	ref, ok := s.parseConnectorRefUnlocked(req.GetName())
 	if !ok {
-		return nil, invalidArgument("Invalid connector name %q: expected projects/{project}/locations/{location}/connectors/{connector}.", req.GetName()).grpcErr()
+		return nil, badConnectorName(req.GetName()).grpcErr()
 	}
 	s.mu.Lock()
 	p, i := s.findConnector(req.GetName())
 	s.mu.Unlock()
-	if p == nil {
-		return nil, permissionDenied("vpcaccess.connectors.delete", req.GetName()).grpcErr()
-	}
-	if i < 0 {
-		return nil, notFound("Resource '%s' was not found", req.GetName()).grpcErr()
+	if e := connectorMissing(p, i, "vpcaccess.connectors.delete", req.GetName()); e != nil {
+		return nil, e.grpcErr()
 	}
 	opErr := s.opFault(methodDeleteConnector, ref.project)
 	s.mu.Lock()
@@ -266,6 +259,23 @@ func (v *vpcAccessServer) DeleteConnector(_ context.Context, req *vpcaccesspb.De
 		CreateTime: timestamppb.New(s.now()),
 	}
 	return s.newOperation(opName, md, nil, opErr), nil
+}
+
+func badConnectorName(name string) *apiError {
+	return invalidArgument("Invalid connector name %q: expected projects/{project}/locations/{location}/connectors/{connector}.", name)
+}
+
+// connectorMissing is the answer about a connector findConnector did not
+// find (p, i): PERMISSION_DENIED when the project is unknown (as IAM
+// answers), else NOT_FOUND; nil when it found it.
+func connectorMissing(p *Project, i int, permission, name string) *apiError {
+	if p == nil {
+		return permissionDenied(permission, name)
+	}
+	if i < 0 {
+		return notFound("Resource '%s' was not found", name)
+	}
+	return nil
 }
 
 // parseConnectorRefUnlocked parses a full connector name, taking s.mu to
@@ -295,13 +305,6 @@ func (s *Server) Connector(name string) (*vpcaccesspb.Connector, bool) {
 
 // Connectors returns copies of a project's connectors, sorted by name.
 func (s *Server) Connectors(project string) []*vpcaccesspb.Connector {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.project(project)
-	if p == nil {
-		return nil
-	}
-	out := cloneProtos(p.Connectors)
-	sort.Slice(out, func(i, j int) bool { return out[i].GetName() < out[j].GetName() })
-	return out
+	return projectCopies(s, project, func(p *Project) []*vpcaccesspb.Connector { return cloneProtos(p.Connectors) },
+		(*vpcaccesspb.Connector).GetName)
 }

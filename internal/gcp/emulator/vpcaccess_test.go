@@ -10,7 +10,6 @@ import (
 	"cloud.google.com/go/vpcaccess/apiv1/vpcaccesspb"
 	"github.com/googleapis/gax-go/v2"
 	"github.com/googleapis/gax-go/v2/apierror"
-	"google.golang.org/api/iterator"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -64,29 +63,11 @@ projects:
 `
 
 func newVPCAccessClient(t *testing.T, srv *Server) *vpcaccess.Client {
-	t.Helper()
-	c, err := vpcaccess.NewClient(testCtx(t), grpcOpts(srv)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return newGRPCClient(t, srv, vpcaccess.NewClient)
 }
 
 func listConnectorNames(t *testing.T, c *vpcaccess.Client, req *vpcaccesspb.ListConnectorsRequest, opts ...gax.CallOption) ([]*vpcaccesspb.Connector, error) {
-	t.Helper()
-	it := c.ListConnectors(testCtx(t), req, opts...)
-	var out []*vpcaccesspb.Connector
-	for {
-		conn, err := it.Next()
-		if errors.Is(err, iterator.Done) {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, conn)
-	}
+	return drain(c.ListConnectors(testCtx(t), req, opts...).Next)
 }
 
 func TestVPCAccessListConnectorsPagesAndSeeds(t *testing.T) {

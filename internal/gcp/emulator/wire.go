@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"google.golang.org/grpc"
@@ -25,9 +24,11 @@ type methodSpec struct {
 // adds its own in init.
 var methodSpecs = map[string]methodSpec{}
 
-func addSpecs(m map[string]methodSpec) {
-	for k, v := range m {
-		methodSpecs[k] = v
+// addSpecs adds the methods of one API (API "": gated on none), each with
+// the permission it needs ("": none).
+func addSpecs(api string, permissions map[string]string) {
+	for method, perm := range permissions {
+		methodSpecs[method] = methodSpec{API: api, Permission: perm}
 	}
 }
 
@@ -140,39 +141,4 @@ func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	enc := json.NewEncoder(w)
 	_ = enc.Encode(v)
-}
-
-// page cuts one page out of n sorted items. token is the offset as a
-// decimal string ("" for the first page); size ≤ 0 means def. It returns
-// the bounds and the next token ("" on the last page).
-func (s *Server) page(n int, size int, token string, def int) (int, int, string, *apiError) {
-	start := 0
-	if token != "" {
-		v, err := strconv.Atoi(token)
-		if err != nil || v < 0 || v > n {
-			return 0, 0, "", invalidArgument("invalid page token %q", token)
-		}
-		start = v
-	}
-	if size <= 0 {
-		size = def
-	}
-	s.mu.Lock()
-	max := 0
-	if s.scenario != nil {
-		max = s.scenario.MaxPageSize
-	}
-	s.mu.Unlock()
-	if max > 0 && size > max {
-		size = max
-	}
-	end := start + size
-	if end > n {
-		end = n
-	}
-	next := ""
-	if end < n {
-		next = strconv.Itoa(end)
-	}
-	return start, end, next, nil
 }
