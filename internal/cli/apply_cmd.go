@@ -414,7 +414,6 @@ type applyProgress struct {
 	order   []string
 	total   int
 	done    int
-	frame   int
 	paused  bool
 	stale   string
 	stop    chan struct{}
@@ -530,36 +529,18 @@ func (p *applyProgress) resume() {
 
 func (p *applyProgress) loop() {
 	defer close(p.stopped)
-	t := time.NewTicker(100 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.stop:
-			p.mu.Lock()
-			fmt.Fprint(p.w, "\r\033[K")
-			p.mu.Unlock()
-			return
-		case <-t.C:
-			p.mu.Lock()
-			if p.paused || len(p.running) == 0 {
-				p.mu.Unlock()
-				continue
-			}
-			p.frame = (p.frame + 1) % len(spinnerFrames)
-			var now []string
-			for _, id := range p.order {
-				if what, ok := p.running[id]; ok {
-					now = append(now, filepath.Base(strings.TrimSuffix(id, "/"))+" "+what)
-				}
-			}
-			status := fmt.Sprintf("%s %d/%d · %s", spinnerFrames[p.frame], p.done, p.total, strings.Join(now, " · "))
-			if len(status) > 110 {
-				status = status[:107] + "..."
-			}
-			fmt.Fprint(p.w, "\r\033[K"+status)
-			p.mu.Unlock()
+	spin(p.w, &p.mu, p.stop, 110, func(frame string) string {
+		if p.paused || len(p.running) == 0 {
+			return ""
 		}
-	}
+		var now []string
+		for _, id := range p.order {
+			if what, ok := p.running[id]; ok {
+				now = append(now, filepath.Base(strings.TrimSuffix(id, "/"))+" "+what)
+			}
+		}
+		return fmt.Sprintf("%s %d/%d · %s", frame, p.done, p.total, strings.Join(now, " · "))
+	})
 }
 
 // Close stops the live line.

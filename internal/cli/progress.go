@@ -18,14 +18,14 @@ type progress struct {
 	verbose bool
 	log     io.Writer // --log FILE: every event, whatever the terminal
 
-	mu      sync.Mutex
-	started int
-	done    int
-	failed  int
-	last    string
-	frame   int
-	stop    chan struct{}
-	stopped chan struct{}
+	mu       sync.Mutex
+	started  int
+	done     int
+	failed   int
+	last     string
+	reported map[string]bool // project+API already shown as failing
+	stop     chan struct{}
+	stopped  chan struct{}
 }
 
 var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
@@ -59,9 +59,16 @@ func (p *progress) Event(e gcp.Event) {
 	case gcp.Failed:
 		p.done++
 		p.failed++
-		if p.enabled || p.verbose {
-			p.printLocked(fmt.Sprintf("  !    %s %s: %v", e.Project, e.What, e.Err))
+		// One line per project and API on a terminal (a denied permission
+		// fails every call of that API the same way); all with -v.
+		key := e.Project + " " + e.API
+		if p.verbose || p.enabled && !p.reported[key] {
+			p.printLocked(fmt.Sprintf("  !  %s", e.Err))
 		}
+		if p.reported == nil {
+			p.reported = map[string]bool{}
+		}
+		p.reported[key] = true
 	case gcp.Retrying:
 		if p.verbose {
 			p.printLocked(fmt.Sprintf("  retry %s %s: %v", e.Project, e.What, e.Err))
@@ -79,30 +86,42 @@ func (p *progress) printLocked(line string) {
 
 func (p *progress) loop() {
 	defer close(p.stopped)
+	spin(p.w, &p.mu, p.stop, 100, func(frame string) string {
+		status := fmt.Sprintf("%s inventory: %d/%d calls done", frame, p.done, p.started)
+		if p.failed > 0 {
+			status += fmt.Sprintf(", %d failed", p.failed)
+		}
+		if p.last != "" {
+			status += " · " + p.last
+		}
+		return status
+	})
+}
+
+// spin redraws one status line on a terminal every 100 ms until stop is
+// closed, then clears it. status is called with mu held and the spinner's
+// frame; "" leaves the line alone. Lines longer than width are cut.
+func spin(w io.Writer, mu *sync.Mutex, stop <-chan struct{}, width int, status func(frame string) string) {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
+	frame := 0
 	for {
 		select {
-		case <-p.stop:
-			p.mu.Lock()
-			fmt.Fprint(p.w, "\r\033[K")
-			p.mu.Unlock()
+		case <-stop:
+			mu.Lock()
+			fmt.Fprint(w, "\r\033[K")
+			mu.Unlock()
 			return
 		case <-t.C:
-			p.mu.Lock()
-			p.frame = (p.frame + 1) % len(spinnerFrames)
-			status := fmt.Sprintf("%s inventory: %d/%d calls done", spinnerFrames[p.frame], p.done, p.started)
-			if p.failed > 0 {
-				status += fmt.Sprintf(", %d failed", p.failed)
+			mu.Lock()
+			frame = (frame + 1) % len(spinnerFrames)
+			if s := status(spinnerFrames[frame]); s != "" {
+				if len(s) > width {
+					s = s[:width-3] + "..."
+				}
+				fmt.Fprint(w, "\r\033[K"+s)
 			}
-			if p.last != "" {
-				status += " · " + p.last
-			}
-			if len(status) > 100 {
-				status = status[:97] + "..."
-			}
-			fmt.Fprint(p.w, "\r\033[K"+status)
-			p.mu.Unlock()
+			mu.Unlock()
 		}
 	}
 }
