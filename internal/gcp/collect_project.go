@@ -321,7 +321,7 @@ func (col *collector) iamPolicy(ctx context.Context, project, service string) {
 			for i := range snap.Consumers {
 				if snap.Consumers[i].ID == service {
 					snap.Consumers[i].Invokers = invokers
-					snap.Consumers[i].Public = public
+					snap.Consumers[i].Public = snap.Consumers[i].Public || public
 				}
 			}
 		})

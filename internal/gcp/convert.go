@@ -83,6 +83,8 @@ func serviceConsumer(project, region string, s *runpb.Service) inventory.Consume
 		MaxInstances:        int(t.GetScaling().GetMaxInstanceCount()),
 		Labels:              s.GetLabels(),
 		CallURLs:            callURLs(t.GetContainers()),
+		// With the invoker IAM check disabled anyone may invoke it.
+		Public: s.GetInvokerIamDisabled(),
 	}
 	for _, tt := range s.GetTraffic() {
 		typ := "REVISION"
